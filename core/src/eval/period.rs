@@ -1,0 +1,18 @@
+//! The `period` eval contract (input and output types, and the function that answers it).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The `period` contract's input.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Input {}
+
+/// The `period` contract's output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Output {}
+
+/// Answers the `period` contract.
+pub fn evaluate(_input: &Input) -> Result<Output> {
+    Err(Error::invalid("", "not built yet"))
+}

@@ -1,0 +1,22 @@
+//! Lagom's billing core: Lago's billing semantics as pure, deterministic functions.
+//!
+//! Data flows one way: the serde types of the Lago API are parsed into checked values, events are
+//! aggregated by a [`metric::BillableMetric`], the result is priced by a [`charge::ChargeModel`], and
+//! billing periods come from [`period`]. Nothing here reads a clock, a file or the network, and no
+//! money is ever held in a float: amounts are [`rust_decimal::Decimal`], checked for overflow.
+//!
+//! [`eval`] exposes the three JSON contracts (`charge`, `aggregation`, `period`) that the `lagom eval`
+//! command, the wasm package and the HTTP server share.
+#![forbid(unsafe_code)]
+
+pub mod charge;
+pub mod decimal;
+pub mod error;
+pub mod eval;
+pub mod event;
+pub mod metric;
+pub mod money;
+pub mod period;
+pub mod time;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Cross-crate tests of Lagom live under `tests/`; this library is empty.
