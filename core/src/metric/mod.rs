@@ -1,5 +1,7 @@
 //! Billable metrics: how events become units (aggregations, filters, grouping, expressions, rounding).
 
+pub mod expression;
+
 use serde::{Deserialize, Serialize};
 
 /// Lago's `aggregation_type` values.
