@@ -55,7 +55,9 @@ pub fn mul(a: Decimal, b: Decimal, what: &str) -> Result<Decimal> {
 /// ```
 pub fn div(a: Decimal, b: Decimal, what: &str) -> Result<Decimal> {
     if b.is_zero() {
-        return Err(Error::DivisionByZero { what: what.to_owned() });
+        return Err(Error::DivisionByZero {
+            what: what.to_owned(),
+        });
     }
     a.checked_div(b).ok_or_else(|| overflow(what))
 }
@@ -68,11 +70,15 @@ pub fn div(a: Decimal, b: Decimal, what: &str) -> Result<Decimal> {
 /// assert_eq!(total, Decimal::from(3));
 /// ```
 pub fn sum(values: impl IntoIterator<Item = Decimal>, what: &str) -> Result<Decimal> {
-    values.into_iter().try_fold(Decimal::ZERO, |acc, v| add(acc, v, what))
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |acc, v| add(acc, v, what))
 }
 
 fn overflow(what: &str) -> Error {
-    Error::Overflow { what: what.to_owned() }
+    Error::Overflow {
+        what: what.to_owned(),
+    }
 }
 
 /// Parses a decimal written as Lago writes one: `"12"`, `"-0.5"`, `"1e3"`.
@@ -188,7 +194,8 @@ pub mod lenient {
         }
 
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
-            super::from_f64(v).ok_or_else(|| E::custom(format!("{v} is not a representable decimal")))
+            super::from_f64(v)
+                .ok_or_else(|| E::custom(format!("{v} is not a representable decimal")))
         }
 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
@@ -223,7 +230,9 @@ pub mod lenient_option {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
         #[derive(Deserialize)]
         struct Wrapped(#[serde(with = "super::lenient")] Decimal);
         Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(d)| d))

@@ -46,7 +46,10 @@ impl Error {
     /// assert_eq!(err.to_string(), "properties.amount: must not be negative");
     /// ```
     pub fn invalid(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::Invalid { path: path.into(), reason: reason.into() }
+        Error::Invalid {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 
     /// The JSON path the error points at, when it points at an input field.
@@ -73,11 +76,25 @@ impl Error {
     pub fn within(self, parent: &str) -> Self {
         let join = |path: String| join_path(parent, &path);
         match self {
-            Error::Invalid { path, reason } => Error::Invalid { path: join(path), reason },
-            Error::UnknownVariant { path, kind, value, expected } => {
-                Error::UnknownVariant { path: join(path), kind, value, expected }
-            }
-            Error::Custom { path, reason } => Error::Custom { path: join(path), reason },
+            Error::Invalid { path, reason } => Error::Invalid {
+                path: join(path),
+                reason,
+            },
+            Error::UnknownVariant {
+                path,
+                kind,
+                value,
+                expected,
+            } => Error::UnknownVariant {
+                path: join(path),
+                kind,
+                value,
+                expected,
+            },
+            Error::Custom { path, reason } => Error::Custom {
+                path: join(path),
+                reason,
+            },
             other => other,
         }
     }

@@ -37,7 +37,10 @@ pub fn parse(text: &str) -> Option<Timestamp> {
         return Some(ts);
     }
     let civil: DateTime = text.parse().ok()?;
-    civil.to_zoned_datetime(TimeZone::UTC).ok().map(|z| z.timestamp())
+    civil
+        .to_zoned_datetime(TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 /// Reads Unix seconds (`1651240791`, `1651240791.25`) as an instant.
@@ -82,7 +85,8 @@ pub fn from_json(value: &serde_json::Value) -> Option<Timestamp> {
 /// );
 /// ```
 pub fn time_zone(name: &str, path: &str) -> Result<TimeZone> {
-    TimeZone::get(name).map_err(|_| Error::invalid(path, format!("unknown IANA time zone `{name}`")))
+    TimeZone::get(name)
+        .map_err(|_| Error::invalid(path, format!("unknown IANA time zone `{name}`")))
 }
 
 /// Serde adapter for a required instant: reads ISO 8601 text or Unix seconds, writes Lago's format.
@@ -154,14 +158,19 @@ pub mod iso_option {
     use jiff::Timestamp;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(ts: &Option<Timestamp>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        ts: &Option<Timestamp>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match ts {
             Some(ts) => super::iso::serialize(ts, serializer),
             None => serializer.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Timestamp>, D::Error> {
         #[derive(Deserialize)]
         struct Wrapped(#[serde(with = "super::iso")] Timestamp);
         Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(ts)| ts))

@@ -1,1 +1,84 @@
-fn main() {}
+//! `lagom`: Lago's billing core on the command line.
+
+mod error;
+mod eval;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use lagom_core::eval::Contract;
+
+use crate::error::HostError;
+
+/// Lagom: Lago's billing semantics, evaluated locally.
+#[derive(Debug, Parser)]
+#[command(name = "lagom", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate one contract: a JSON document on standard input (or --input), a JSON answer on standard output.
+    ///
+    /// Bad input exits with code 2 and one line on standard error naming the JSON path and the reason.
+    Eval {
+        /// Which contract to evaluate.
+        contract: ContractName,
+        /// Read the document from this file instead of standard input.
+        #[arg(long, short)]
+        input: Option<PathBuf>,
+        /// Indent the answer.
+        #[arg(long)]
+        pretty: bool,
+    },
+}
+
+/// The eval contracts, as named on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ContractName {
+    /// Price units with a charge model: {charge_model, properties, units, events?, period_ratio?}.
+    Charge,
+    /// Aggregate events with a billable metric: {billable_metric, events, from_datetime, to_datetime, …}.
+    Aggregation,
+    /// Compute a billing period: {interval, billing_time, subscription_at, billing_at, timezone, pay_in_advance, …}.
+    Period,
+}
+
+impl From<ContractName> for Contract {
+    fn from(name: ContractName) -> Self {
+        match name {
+            ContractName::Charge => Contract::Charge,
+            ContractName::Aggregation => Contract::Aggregation,
+            ContractName::Period => Contract::Period,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), HostError> {
+    match command {
+        Command::Eval {
+            contract,
+            input,
+            pretty,
+        } => eval::run(
+            contract.into(),
+            input.as_deref(),
+            pretty,
+            &mut std::io::stdout().lock(),
+        ),
+    }
+}

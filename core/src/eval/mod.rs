@@ -93,5 +93,6 @@ fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|e| Error::invalid("", format!("cannot write the result: {e}")))
+    serde_json::to_value(value)
+        .map_err(|e| Error::invalid("", format!("cannot write the result: {e}")))
 }

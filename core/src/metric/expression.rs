@@ -26,6 +26,9 @@ impl Expression {
 
     /// Evaluates the expression against one event.
     pub fn evaluate(&self, _event: &Event) -> Result<ExpressionValue> {
-        Err(Error::invalid("expression", "expressions are not built yet"))
+        Err(Error::invalid(
+            "expression",
+            "expressions are not built yet",
+        ))
     }
 }

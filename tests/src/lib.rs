@@ -1,1 +1,0 @@
-//! Cross-crate tests of Lagom live under `tests/`; this library is empty.
