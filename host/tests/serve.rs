@@ -60,11 +60,11 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> Answer {
-        Answer::from(agent().get(format!("{}{path}", self.url)).call())
+        Answer::read(agent().get(format!("{}{path}", self.url)).call())
     }
 
     fn post(&self, path: &str, body: impl ureq::AsSendBody) -> Answer {
-        Answer::from(
+        Answer::read(
             agent()
                 .post(format!("{}{path}", self.url))
                 .header("content-type", "application/json")
@@ -90,16 +90,18 @@ impl Server {
         assert!(status.success(), "kill -{name} failed: {status}");
     }
 
-    /// Waits up to `limit` for the process to exit.
+    /// Waits up to `limit` for the process to exit (checks at least once).
     fn exit_within(&mut self, limit: Duration) -> Option<ExitStatus> {
         let started = Instant::now();
-        while started.elapsed() < limit {
+        loop {
             if let Some(status) = self.child.try_wait().expect("the process can be waited on") {
                 return Some(status);
             }
+            if started.elapsed() >= limit {
+                return None;
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
-        None
     }
 }
 
@@ -142,7 +144,7 @@ struct Answer {
 }
 
 impl Answer {
-    fn from(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+    fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
         let mut response = response.expect("the server answers");
         let header = |name: &str| {
             response
@@ -504,4 +506,48 @@ fn sigterm_and_ctrl_c_stop_the_server_with_exit_code_0() {
             server.log()
         );
     }
+}
+
+/// A request in flight when SIGTERM arrives is still answered, then the server exits 0.
+#[cfg(unix)]
+#[test]
+fn a_request_in_flight_at_sigterm_is_answered_before_the_exit() {
+    let mut server = Server::start(&[]);
+    let mut stream = TcpStream::connect(server.host_port()).expect("the server accepts");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("a read timeout can be set");
+    let body = "{\"units\": 3}";
+    let head = format!(
+        "POST /api/v1/eval/charge HTTP/1.1\r\nHost: lagom\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{{",
+        body.len()
+    );
+    stream
+        .write_all(head.as_bytes())
+        .expect("the request head is sent");
+    // Give the server time to accept the connection and start reading the request.
+    std::thread::sleep(Duration::from_millis(300));
+    server.signal("TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        server.exit_within(Duration::ZERO).is_none(),
+        "the server exited with a request in flight"
+    );
+    stream
+        .write_all(&body.as_bytes()[1..])
+        .expect("the rest of the body is sent");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let expected = Contract::Charge.run(body).map_or(422, |_| 200);
+    assert!(
+        response.starts_with(&format!("HTTP/1.1 {expected} ")),
+        "response: {response:?}"
+    );
+    let status = server.exit_within(Duration::from_secs(5));
+    assert!(
+        status.is_some_and(|status| status.success()),
+        "exit {status:?}; log:\n{}",
+        server.log()
+    );
 }
