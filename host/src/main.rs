@@ -1,7 +1,8 @@
-//! `lagom`: Lago's billing core on the command line.
+//! `lagom`: Lago's billing core on the command line (`lagom eval`) and over HTTP (`lagom serve`).
 
 mod error;
 mod eval;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,11 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
+    /// Serve the eval contracts over HTTP (and the web app, or a built-in page, at `/`) until SIGTERM or Ctrl-C.
+    ///
+    /// Routes: GET /health, POST /api/v1/eval/{charge,aggregation,period}. Logs go to standard error at the
+    /// level RUST_LOG sets (default info).
+    Serve(serve::Options),
 }
 
 /// The eval contracts, as named on the command line.
@@ -80,5 +86,6 @@ fn run(command: Command) -> Result<(), HostError> {
             pretty,
             &mut std::io::stdout().lock(),
         ),
+        Command::Serve(options) => serve::run(options),
     }
 }

@@ -2,15 +2,13 @@
 //! print the same JSON the core computes, and reject bad input with exit code 2 and one line on stderr
 //! naming the JSON path.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use common::{Case, Expected};
 use serde_json::Value;
-
-fn fixture_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/eval")
-}
 
 fn lagom_eval(contract: &str, input: &str) -> (Option<i32>, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lagom"))
@@ -34,73 +32,42 @@ fn lagom_eval(contract: &str, input: &str) -> (Option<i32>, String, String) {
     )
 }
 
-fn check_case(contract: &str, case: &Value) -> Result<(), String> {
-    let name = case["name"].as_str().unwrap_or("(unnamed)");
-    let (code, stdout, stderr) = lagom_eval(contract, &case["input"].to_string());
-    if let Some(expected) = case.get("output") {
-        let actual: Value = serde_json::from_str(&stdout).map_err(|e| {
-            format!("- {name}: exit {code:?}, stdout is not JSON ({e}); stderr: {stderr}")
-        })?;
-        return if code == Some(0) && actual == *expected {
-            Ok(())
-        } else {
-            Err(format!(
-                "- {name}: exit {code:?}\n    expected {expected}\n    got      {actual}"
-            ))
-        };
-    }
-    let path = case["error"]["path"].as_str().unwrap_or("");
-    let message = case["error"]["message"].as_str().unwrap_or("");
-    let one_line = stderr.lines().count() == 1;
-    if code == Some(2)
-        && one_line
-        && stderr.contains(path)
-        && stderr.contains(message)
-        && stdout.is_empty()
-    {
-        Ok(())
-    } else {
-        Err(format!(
-            "- {name}: expected exit 2 and one stderr line naming {path:?} and {message:?}; got exit {code:?}, stderr {stderr:?}"
-        ))
+fn check_case(case: &Case) -> Result<(), String> {
+    let (code, stdout, stderr) = lagom_eval(case.contract, &case.input.to_string());
+    match &case.expected {
+        Expected::Output(expected) => {
+            let actual: Value = serde_json::from_str(&stdout).map_err(|e| {
+                format!("exit {code:?}, stdout is not JSON ({e}); stderr: {stderr}")
+            })?;
+            if code == Some(0) && actual == *expected {
+                Ok(())
+            } else {
+                Err(format!(
+                    "exit {code:?}\n    expected {expected}\n    got      {actual}"
+                ))
+            }
+        }
+        Expected::Error { path, message } => {
+            let one_line = stderr.lines().count() == 1;
+            if code == Some(2)
+                && one_line
+                && stderr.contains(path.as_str())
+                && stderr.contains(message.as_str())
+                && stdout.is_empty()
+            {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected exit 2 and one stderr line naming {path:?} and {message:?}; got exit {code:?}, stderr {stderr:?}"
+                ))
+            }
+        }
     }
 }
 
 #[test]
 fn every_eval_fixture_through_the_cli() {
-    let mut failures = Vec::new();
-    let mut cases_run = 0;
-    for contract in ["charge", "aggregation", "period"] {
-        let dir = fixture_root().join(contract);
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|entry| entry.expect("a readable directory entry").path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-            .collect();
-        files.sort();
-        for file in files {
-            let fixture: Value =
-                serde_json::from_str(&std::fs::read_to_string(&file).expect("a readable fixture"))
-                    .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            for case in fixture["cases"].as_array().into_iter().flatten() {
-                cases_run += 1;
-                if let Err(failure) = check_case(contract, case) {
-                    failures.push(format!("{}: {failure}", file.display()));
-                }
-            }
-        }
-    }
-    assert!(
-        cases_run > 0,
-        "no fixture case found under {}",
-        fixture_root().display()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {cases_run} CLI cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    common::check_every_case("CLI", check_case);
 }
 
 #[test]

@@ -1,0 +1,553 @@
+//! Starts the real `lagom serve` binary on a free loopback port and talks HTTP to it: health, every eval
+//! fixture (the same answers as the core and the CLI), the JSON errors (400, 404, 405, 413, 422, 503), the
+//! page at `/`, the request log, and a graceful exit on SIGTERM and Ctrl-C.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Case, Expected};
+use lagom_core::eval::Contract;
+use serde_json::{Value, json};
+
+/// A running server, killed when dropped so that a failing test never leaks one.
+struct Server {
+    child: Child,
+    url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `lagom serve --addr 127.0.0.1:0 ARGS…` in an empty directory (so no `www/dist` is found) and
+    /// waits for the URL it prints.
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lagom"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .current_dir(env!("CARGO_TARGET_TMPDIR"))
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the lagom binary starts");
+        let stderr = drain(child.stderr.take().expect("stderr is piped"));
+        let mut server = Server {
+            child,
+            url: String::new(),
+            stderr,
+        };
+        let mut stdout = BufReader::new(server.child.stdout.take().expect("stdout is piped"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("stdout is readable");
+        match line.trim().strip_prefix("Lagom listening on ") {
+            Some(url) => server.url = url.to_owned(),
+            None => {
+                let status = server.child.wait().expect("lagom exits");
+                panic!(
+                    "lagom serve did not announce its URL (stdout {line:?}, {status}); stderr:\n{}",
+                    server.log()
+                );
+            }
+        }
+        drain(stdout.into_inner());
+        server
+    }
+
+    fn get(&self, path: &str) -> Answer {
+        Answer::read(agent().get(format!("{}{path}", self.url)).call())
+    }
+
+    fn post(&self, path: &str, body: impl ureq::AsSendBody) -> Answer {
+        Answer::read(
+            agent()
+                .post(format!("{}{path}", self.url))
+                .header("content-type", "application/json")
+                .send(body),
+        )
+    }
+
+    fn host_port(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    /// Everything the server has logged so far.
+    fn log(&self) -> String {
+        self.stderr.lock().expect("the log is readable").clone()
+    }
+
+    /// Sends a signal (`TERM`, `INT`) with the `kill` command.
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{name} failed: {status}");
+    }
+
+    /// Waits up to `limit` for the process to exit (checks at least once).
+    fn exit_within(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the process can be waited on") {
+                return Some(status);
+            }
+            if started.elapsed() >= limit {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Already exited is fine: kill then fails, wait returns at once.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads a pipe to its end on a thread (so the server never blocks on a full pipe), keeping the text.
+fn drain(pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&text);
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let mut sink = sink.lock().expect("the log is writable");
+            sink.push_str(&line);
+            sink.push('\n');
+        }
+    });
+    text
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+/// An HTTP answer: status, headers of interest, body text.
+struct Answer {
+    status: u16,
+    content_type: String,
+    allow: String,
+    body: String,
+}
+
+impl Answer {
+    fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+        let mut response = response.expect("the server answers");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (content_type, allow) = (header("content-type"), header("allow"));
+        let body = response.body_mut().read_to_string().expect("a text body");
+        Answer {
+            status: response.status().as_u16(),
+            content_type,
+            allow,
+            body,
+        }
+    }
+
+    /// The body as JSON; fails unless the answer is declared and written as JSON.
+    fn json(&self) -> Value {
+        assert_eq!(self.content_type, "application/json", "body: {}", self.body);
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// Asserts a JSON error with this status and code and no JSON path; returns its message.
+    fn error(&self, status: u16, code: &str) -> String {
+        let body = self.json();
+        assert_eq!(self.status, status, "body: {body}");
+        assert_eq!(body["code"], code, "body: {body}");
+        assert_eq!(body["path"], Value::Null, "body: {body}");
+        body["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error message: {body}"))
+            .to_owned()
+    }
+}
+
+#[test]
+fn health_says_ok_and_the_version() {
+    let server = Server::start(&[]);
+    let answer = server.get("/health");
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.json(),
+        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})
+    );
+}
+
+fn check_case(server: &Server, case: &Case) -> Result<(), String> {
+    let answer = server.post(
+        &format!("/api/v1/eval/{}", case.contract),
+        case.input.to_string(),
+    );
+    let body: Value = serde_json::from_str(&answer.body).map_err(|e| {
+        format!(
+            "status {}, body is not JSON ({e}): {}",
+            answer.status, answer.body
+        )
+    })?;
+    match &case.expected {
+        Expected::Output(expected) if answer.status == 200 && body == *expected => Ok(()),
+        Expected::Output(expected) => Err(format!(
+            "status {}\n    expected {expected}\n    got      {body}",
+            answer.status
+        )),
+        Expected::Error { path, message }
+            if answer.status == 422
+                && body["path"] == path.as_str()
+                && body["error"]
+                    .as_str()
+                    .is_some_and(|error| error.contains(message.as_str())) =>
+        {
+            Ok(())
+        }
+        Expected::Error { path, message } => Err(format!(
+            "expected 422 at {path:?} with {message:?}; got status {}: {body}",
+            answer.status
+        )),
+    }
+}
+
+#[test]
+fn every_eval_fixture_over_http() {
+    let server = Server::start(&[]);
+    common::check_every_case("HTTP", |case| check_case(&server, case));
+}
+
+/// A document the core rejects is a 422 carrying exactly the core's message and JSON path.
+#[test]
+fn a_rejected_document_is_a_422_with_the_core_error_and_path() {
+    let server = Server::start(&[]);
+    let bad_field = [
+        (
+            Contract::Charge,
+            "charge",
+            json!({"charge_model": "stairs", "properties": {"amount": "1"}, "units": "3"}),
+        ),
+        (
+            Contract::Aggregation,
+            "aggregation",
+            json!({
+                "billable_metric": {"code": "calls", "aggregation_type": "avg_agg"},
+                "events": [],
+                "from_datetime": "2024-03-01T00:00:00Z",
+                "to_datetime": "2024-03-31T23:59:59Z"
+            }),
+        ),
+        (
+            Contract::Period,
+            "period",
+            json!({
+                "interval": "daily",
+                "billing_time": "calendar",
+                "subscription_at": "2024-01-15T00:00:00Z",
+                "billing_at": "2024-03-01T00:00:00Z",
+                "timezone": "UTC",
+                "pay_in_advance": false
+            }),
+        ),
+    ];
+    for (contract, name, document) in bad_field {
+        let expected = contract
+            .run(&document.to_string())
+            .expect_err("the core rejects this document");
+        let code = match expected {
+            lagom_core::Error::Invalid { .. } => "invalid",
+            lagom_core::Error::UnknownVariant { .. } => "unknown_variant",
+            lagom_core::Error::Overflow { .. } => "overflow",
+            lagom_core::Error::DivisionByZero { .. } => "division_by_zero",
+            lagom_core::Error::Custom { .. } => "custom",
+        };
+        let answer = server.post(&format!("/api/v1/eval/{name}"), document.to_string());
+        assert_eq!(answer.status, 422, "{name}: {}", answer.body);
+        assert_eq!(
+            answer.json(),
+            json!({"error": expected.to_string(), "code": code, "path": expected.path()}),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn malformed_json_is_a_400() {
+    let server = Server::start(&[]);
+    for name in Contract::NAMES {
+        let route = format!("/api/v1/eval/{name}");
+        let message = server
+            .post(&route, "{\"charge_model\": ")
+            .error(400, "malformed_json");
+        assert!(message.contains("EOF while parsing"), "{name}: {message}");
+        let message = server
+            .post(&route, &b"{\"units\": \"\xff\"}"[..])
+            .error(400, "malformed_json");
+        assert!(message.contains("not UTF-8"), "{name}: {message}");
+    }
+}
+
+#[test]
+fn a_body_over_the_limit_is_a_413() {
+    let server = Server::start(&["--max-body-bytes", "1024"]);
+    let document = json!({"units": "1", "padding": "x".repeat(2048)}).to_string();
+    for name in Contract::NAMES {
+        let message = server
+            .post(&format!("/api/v1/eval/{name}"), document.as_str())
+            .error(413, "body_too_large");
+        assert!(message.contains("1024 bytes"), "{name}: {message}");
+    }
+    // At the limit exactly, the body is read and goes on to the core.
+    let at_limit = format!("{{\"p\":\"{}\"}}", "x".repeat(1024 - 8));
+    assert_eq!(at_limit.len(), 1024);
+    assert_ne!(server.post("/api/v1/eval/charge", at_limit).status, 413);
+}
+
+/// The default limit is 16 MiB, well above the 2 MiB axum would apply on its own.
+#[test]
+fn a_body_of_a_few_mebibytes_is_accepted_by_default() {
+    let server = Server::start(&[]);
+    let document = json!({"padding": "x".repeat(3 * 1024 * 1024)}).to_string();
+    let answer = server.post("/api/v1/eval/charge", document.as_str());
+    let core = Contract::Charge.run(&document);
+    match core {
+        Ok(output) => assert_eq!((answer.status, answer.json()), (200, output)),
+        Err(err) => assert_eq!(
+            (answer.status, answer.json()["path"].clone()),
+            (422, json!(err.path()))
+        ),
+    }
+}
+
+#[test]
+fn unknown_routes_and_contracts_are_json_404s() {
+    let server = Server::start(&[]);
+    let message = server.get("/api/v1/nothing").error(404, "not_found");
+    assert_eq!(message, "no route for GET /api/v1/nothing");
+    server
+        .post("/api/v2/eval/charge", "{}")
+        .error(404, "not_found");
+    server.get("/nothing-here").error(404, "not_found");
+    let message = server
+        .post("/api/v1/eval/invoice", "{}")
+        .error(404, "unknown_contract");
+    assert!(
+        message.contains("invoice") && message.contains("charge, aggregation, period"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_wrong_method_is_a_json_405_with_the_allowed_ones() {
+    let server = Server::start(&[]);
+    let answer = server.get("/api/v1/eval/charge");
+    let message = answer.error(405, "method_not_allowed");
+    assert_eq!(message, "method GET is not allowed on /api/v1/eval/charge");
+    assert_eq!(answer.allow, "POST");
+    let answer = server.post("/health", "{}");
+    answer.error(405, "method_not_allowed");
+    assert_eq!(answer.allow, "GET,HEAD");
+}
+
+/// A client that sends its headers and then stalls holds the request past the limit: 503, promptly.
+#[test]
+fn a_request_over_the_time_limit_is_a_503() {
+    let server = Server::start(&["--request-timeout-secs", "1"]);
+    let mut stream = TcpStream::connect(server.host_port()).expect("the server accepts");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("a read timeout can be set");
+    let started = Instant::now();
+    stream
+        .write_all(
+            b"POST /api/v1/eval/charge HTTP/1.1\r\nHost: lagom\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{\"units\":",
+        )
+        .expect("the request head is sent");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let waited = started.elapsed();
+    assert!(
+        response.starts_with("HTTP/1.1 503"),
+        "response: {response:?}"
+    );
+    assert!(response.contains("\"code\":\"timeout\""), "{response:?}");
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(10),
+        "answered after {waited:?}"
+    );
+}
+
+#[test]
+fn the_root_serves_the_built_in_page_without_a_www_build() {
+    let server = Server::start(&[]);
+    let answer = server.get("/");
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.content_type, "text/html; charset=utf-8");
+    for needle in [
+        "<link rel=\"icon\" href=\"data:,\">",
+        "/health",
+        "/api/v1/eval/charge",
+        "/api/v1/eval/aggregation",
+        "/api/v1/eval/period",
+        "curl ",
+        "<form",
+    ] {
+        assert!(answer.body.contains(needle), "the page lacks {needle:?}");
+    }
+}
+
+#[test]
+fn www_serves_a_directory_at_the_root() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-www");
+    std::fs::create_dir_all(dir.join("assets")).expect("a temporary www directory");
+    std::fs::write(dir.join("index.html"), "<p>the web app</p>").expect("index.html is written");
+    std::fs::write(dir.join("assets/app.js"), "console.log(1)").expect("app.js is written");
+    let server = Server::start(&["--www", dir.to_str().expect("a UTF-8 path")]);
+    assert_eq!(server.get("/").body, "<p>the web app</p>");
+    let script = server.get("/assets/app.js");
+    assert_eq!(
+        (script.status, script.body.as_str()),
+        (200, "console.log(1)")
+    );
+    assert!(
+        script.content_type.contains("javascript"),
+        "{}",
+        script.content_type
+    );
+    assert_eq!(server.get("/missing.js").status, 404);
+    assert_eq!(server.get("/health").status, 200);
+}
+
+#[test]
+fn a_missing_www_directory_stops_the_start_with_exit_code_1() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lagom"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--www", "no/such/dir"])
+        .output()
+        .expect("lagom runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("--www no/such/dir"), "stderr: {stderr}");
+}
+
+#[test]
+fn a_busy_address_stops_the_start_with_exit_code_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let addr = taken.local_addr().expect("a bound address").to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_lagom"))
+        .args(["serve", "--addr", &addr])
+        .output()
+        .expect("lagom runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains(&format!("listening on {addr}")),
+        "stderr: {stderr}"
+    );
+}
+
+#[test]
+fn each_request_is_one_log_line_with_method_path_status_and_latency() {
+    let server = Server::start(&[]);
+    server.get("/health");
+    server.post("/api/v1/eval/charge", "[");
+    let started = Instant::now();
+    let lines = loop {
+        let log = server.log();
+        let lines: Vec<String> = log
+            .lines()
+            .filter(|line| line.contains(" request "))
+            .map(str::to_owned)
+            .collect();
+        if lines.len() >= 2 || started.elapsed() > Duration::from_secs(5) {
+            break lines;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(lines.len(), 2, "log:\n{}", server.log());
+    for (line, parts) in lines.iter().zip([
+        ["method=GET", "path=/health", "status=200"],
+        ["method=POST", "path=/api/v1/eval/charge", "status=400"],
+    ]) {
+        for part in parts {
+            assert!(line.contains(part), "{line:?} lacks {part:?}");
+        }
+        assert!(line.contains("latency="), "{line:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_and_ctrl_c_stop_the_server_with_exit_code_0() {
+    for signal in ["TERM", "INT"] {
+        let mut server = Server::start(&[]);
+        assert_eq!(server.get("/health").status, 200);
+        server.signal(signal);
+        let status = server.exit_within(Duration::from_secs(5));
+        assert!(
+            status.is_some_and(|status| status.success()),
+            "SIG{signal}: exit {status:?}; log:\n{}",
+            server.log()
+        );
+    }
+}
+
+/// A request in flight when SIGTERM arrives is still answered, then the server exits 0.
+#[cfg(unix)]
+#[test]
+fn a_request_in_flight_at_sigterm_is_answered_before_the_exit() {
+    let mut server = Server::start(&[]);
+    let mut stream = TcpStream::connect(server.host_port()).expect("the server accepts");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("a read timeout can be set");
+    let body = "{\"units\": 3}";
+    let head = format!(
+        "POST /api/v1/eval/charge HTTP/1.1\r\nHost: lagom\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{{",
+        body.len()
+    );
+    stream
+        .write_all(head.as_bytes())
+        .expect("the request head is sent");
+    // Give the server time to accept the connection and start reading the request.
+    std::thread::sleep(Duration::from_millis(300));
+    server.signal("TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        server.exit_within(Duration::ZERO).is_none(),
+        "the server exited with a request in flight"
+    );
+    stream
+        .write_all(&body.as_bytes()[1..])
+        .expect("the rest of the body is sent");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let expected = Contract::Charge.run(body).map_or(422, |_| 200);
+    assert!(
+        response.starts_with(&format!("HTTP/1.1 {expected} ")),
+        "response: {response:?}"
+    );
+    let status = server.exit_within(Duration::from_secs(5));
+    assert!(
+        status.is_some_and(|status| status.success()),
+        "exit {status:?}; log:\n{}",
+        server.log()
+    );
+}
