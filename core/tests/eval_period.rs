@@ -7,4 +7,8 @@ fixture_tests!(
     quarterly => "period/quarterly.json",
     semiannual => "period/semiannual.json",
     yearly => "period/yearly.json",
+    timezones => "period/timezones.json",
+    termination => "period/termination.json",
+    trial => "period/trial.json",
+    bad_inputs => "period/bad_inputs.json",
 );
