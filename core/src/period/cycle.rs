@@ -50,7 +50,7 @@ impl Cycle {
 
     /// The same subscription billed monthly: how Lago bills the charges of a yearly or semiannual
     /// plan with `bill_charges_monthly`.
-    pub fn monthly(self) -> Self {
+    pub(super) fn monthly(self) -> Self {
         Cycle {
             interval: Interval::Monthly,
             ..self

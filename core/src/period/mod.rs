@@ -42,7 +42,15 @@ pub enum Interval {
     Yearly,
 }
 
-/// Lago's subscription `billing_time` values.
+/// Lago's subscription `billing_time` values: periods aligned on the calendar (weeks from Monday,
+/// months from the 1st, years from January 1st) or on the subscription's anniversary.
+///
+/// ```
+/// use lagom_core::period::BillingTime;
+/// let b: BillingTime = serde_json::from_str(r#""anniversary""#).unwrap();
+/// assert_eq!(b, BillingTime::Anniversary);
+/// assert!(serde_json::from_str::<BillingTime>(r#""monthly""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BillingTime {
@@ -193,6 +201,7 @@ impl Subscription {
 }
 
 /// One billing of a subscription: Lago's `DatesService` for a billing instant.
+#[derive(Clone, Copy)]
 struct Billing<'a> {
     subscription: &'a Subscription,
     cycle: Cycle,
@@ -203,7 +212,7 @@ struct Billing<'a> {
 impl Billing<'_> {
     fn boundaries(&self) -> Option<Boundaries> {
         let s = self.subscription;
-        let from_date = self.from_date()?;
+        let from_date = self.fee_from_date()?;
         let charges = self.charges_billing();
         let charges_from_date = charges.charges_from_date()?;
         let charges_to_date = charges.cycle.end(charges_from_date)?;
@@ -251,7 +260,7 @@ impl Billing<'_> {
     /// The first day of the period the subscription fee pays for (Lago's `compute_from_date`): the
     /// period holding the billing date when paid in advance or cut by a termination, else the one
     /// before it.
-    fn from_date(&self) -> Option<Date> {
+    fn fee_from_date(&self) -> Option<Date> {
         if self.subscription.pay_in_advance || self.terminated_at_billing().is_some() {
             self.cycle.start(self.billing_date)
         } else {
@@ -274,7 +283,7 @@ impl Billing<'_> {
     /// back as midnight UTC when it checks for a termination.
     fn charges_billing(&self) -> Billing<'_> {
         if !self.subscription.bill_charges_monthly {
-            return Billing { ..*self };
+            return *self;
         }
         let midnight_utc = self
             .billing_date
