@@ -243,9 +243,8 @@ impl Billing<'_> {
             charges_to_datetime,
             charges_duration: charges.cycle.duration(charges_from_date)?,
             period_duration: self.cycle.duration(from_date)?,
-            next_end_of_period: s.end_of(self.cycle.end(self.cycle.start(self.billing_date)?)?)?,
-            previous_beginning_of_period: s
-                .start_of(self.cycle.start(self.cycle.base(self.billing_date)?)?)?,
+            next_end_of_period: s.end_of(self.cycle.end(self.current_start()?)?)?,
+            previous_beginning_of_period: s.start_of(self.base_start()?)?,
         })
     }
 
@@ -262,9 +261,9 @@ impl Billing<'_> {
     /// before it.
     fn fee_from_date(&self) -> Option<Date> {
         if self.subscription.pay_in_advance || self.terminated_at_billing().is_some() {
-            self.cycle.start(self.billing_date)
+            self.current_start()
         } else {
-            self.cycle.start(self.cycle.base(self.billing_date)?)
+            self.base_start()
         }
     }
 
@@ -272,10 +271,21 @@ impl Billing<'_> {
     /// current period on termination, else the period before the billing date's.
     fn charges_from_date(&self) -> Option<Date> {
         if self.terminated_at_billing().is_some() {
-            self.cycle.start(self.billing_date)
+            self.current_start()
         } else {
-            self.cycle.start(self.cycle.base(self.billing_date)?)
+            self.base_start()
         }
+    }
+
+    /// The first day of the period holding the billing date.
+    fn current_start(&self) -> Option<Date> {
+        self.cycle.start(self.billing_date)
+    }
+
+    /// The first day of the period holding Lago's base date: the period that ends as the billing
+    /// date's begins, billed in arrears.
+    fn base_start(&self) -> Option<Date> {
+        self.cycle.start(self.cycle.base(self.billing_date)?)
     }
 
     /// The billing that computes the charges: this one, or for `bill_charges_monthly` the same
