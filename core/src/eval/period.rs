@@ -7,12 +7,12 @@
 //! Output: Lago's invoice boundaries `from_datetime`, `to_datetime`, `charges_from_datetime`,
 //! `charges_to_datetime`, `charges_duration` (days, an integer), `next_end_of_period`, and
 //! `previous_beginning_of_period` (start of the period before the billing date's); then
-//! `proration_coefficient`, the share of the plan amount Lago charges as the prorated subscription fee
-//! of `from_datetime..to_datetime` (days billed ÷ days in the whole period, after taking the trial
-//! off; `"1"` for a whole period). Lago bills the full amount instead of this share in some cases that
-//! depend on invoice history (an anniversary plan paid in advance, a subscription already billed
-//! once). When the plan has a trial, `trial_end_datetime` and `in_trial` (the trial has not ended at
-//! `billing_at`) are added.
+//! `proration_coefficient`, the share of the plan amount Lago charges as the prorated subscription
+//! fee of `from_datetime..to_datetime` (days billed ÷ days in the whole period, after taking the
+//! trial off; `"1"` for a whole period, `"0"` when the boundaries end before they begin). Lago bills
+//! the full amount instead of this share in some cases that depend on invoice history (an
+//! anniversary plan paid in advance, a subscription already billed once). When the plan has a trial,
+//! `trial_end_datetime` and `in_trial` (the trial has not ended at `billing_at`) are added.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -98,9 +98,11 @@ pub fn evaluate(input: &Input) -> Result<Output> {
         subscription.started_at,
         input.trial_period.unwrap_or(Decimal::ZERO),
     )?;
+    // Billed after the period its termination cut short, Lago's boundaries end before they begin
+    // (Lago itself bills a termination when it happens): such a period bills no day.
     let days = period::billable_from(boundaries.from_datetime, boundaries.to_datetime, trial_end)
         .map_or(0, |from| {
-            period::days_to_bill(from, boundaries.to_datetime, &subscription.time_zone)
+            period::days_to_bill(from, boundaries.to_datetime, &subscription.time_zone).max(0)
         });
     Ok(Output {
         from_datetime: boundaries.from_datetime,
