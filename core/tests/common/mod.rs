@@ -23,29 +23,48 @@ macro_rules! fixture_tests {
 
 /// Runs every case of a fixture file through `contract` and panics with the list of cases that failed.
 pub fn run_fixture(contract: Contract, file: &str, text: &str) {
-    let fixture: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{file}: not JSON: {e}"));
-    let cases = fixture["cases"].as_array().unwrap_or_else(|| panic!("{file}: no `cases` array"));
+    let fixture: Value =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{file}: not JSON: {e}"));
+    let cases = fixture["cases"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{file}: no `cases` array"));
     assert!(!cases.is_empty(), "{file}: no cases");
-    let failures: Vec<String> = cases.iter().filter_map(|case| check_case(contract, case).err()).collect();
-    assert!(failures.is_empty(), "{file}: {} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|case| check_case(contract, case).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{file}: {} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 fn check_case(contract: Contract, case: &Value) -> Result<(), String> {
     let name = case["name"].as_str().unwrap_or("(unnamed)");
     if case["note"].as_str().is_none_or(str::is_empty) {
-        return Err(format!("- {name}: has no `note` working the expected value out"));
+        return Err(format!(
+            "- {name}: has no `note` working the expected value out"
+        ));
     }
     let actual = contract.run(&case["input"].to_string());
     match (&case["output"], &case["error"], actual) {
         (expected @ Value::Object(_), Value::Null, Ok(actual)) if *expected == actual => Ok(()),
-        (expected @ Value::Object(_), Value::Null, Ok(actual)) => {
-            Err(format!("- {name}:\n    expected {expected}\n    got      {actual}"))
-        }
+        (expected @ Value::Object(_), Value::Null, Ok(actual)) => Err(format!(
+            "- {name}:\n    expected {expected}\n    got      {actual}"
+        )),
         (Value::Null, Value::Object(expected), Err(err)) => {
             let path = expected.get("path").and_then(Value::as_str);
-            let message = expected.get("message").and_then(Value::as_str).unwrap_or("");
+            let message = expected
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if path.is_some_and(|p| err.path() != Some(p)) || !err.to_string().contains(message) {
-                Err(format!("- {name}: expected error at {path:?} containing {message:?}, got: {err}"))
+                Err(format!(
+                    "- {name}: expected error at {path:?} containing {message:?}, got: {err}"
+                ))
             } else {
                 Ok(())
             }
