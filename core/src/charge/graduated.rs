@@ -1,0 +1,176 @@
+//! The `graduated` charge model: each tier prices the units that fall inside it, plus its flat fee.
+
+use serde::Serialize;
+
+use crate::charge::properties::Fields;
+use crate::charge::ranges::{self, NextStart, Range, Ranges};
+use crate::charge::{AmountDetails, ChargeResult, PricingInput, unit_amount};
+use crate::decimal::{self, Decimal};
+use crate::error::Result;
+
+/// The prices of one graduated tier: `per_unit_amount` and `flat_amount`, both required and ≥ 0.
+///
+/// ```
+/// let price = lagom_core::charge::graduated::TierPrice { per_unit_amount: 1.into(), flat_amount: 0.into() };
+/// assert_eq!(price.per_unit_amount, 1.into());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierPrice {
+    pub per_unit_amount: Decimal,
+    pub flat_amount: Decimal,
+}
+
+impl TierPrice {
+    pub(crate) fn parse(range: &Fields<'_>) -> Result<Self> {
+        Ok(TierPrice {
+            per_unit_amount: range.amount("per_unit_amount")?,
+            flat_amount: range.amount("flat_amount")?,
+        })
+    }
+}
+
+/// `properties: {"graduated_ranges": [{"from_value", "to_value", "per_unit_amount", "flat_amount"}, …]}`.
+///
+/// Lago walks the tiers in order and stops after the first tier whose `to_value` reaches the units (or
+/// the last tier). A tier starting at 0 holds `min(units, to_value)` units; a later tier holds
+/// `min(units, to_value) - from_value + 1`, because Lago's tiers are usually written `0–10, 11–20`.
+/// When every tier starts exactly where the previous one ends (`0–0.1, 0.1–1, 1–∞`, the "adjacent"
+/// layout) the `+ 1` is dropped. Every reached tier adds its flat fee, even with 0 units in it.
+///
+/// ```
+/// use lagom_core::charge::{ChargeModel, Pricing, PricingInput};
+/// let props = serde_json::json!({"graduated_ranges": [
+///     {"from_value": 0, "to_value": 10, "per_unit_amount": "10", "flat_amount": "2"},
+///     {"from_value": 11, "to_value": null, "per_unit_amount": "5", "flat_amount": "3"}
+/// ]});
+/// let pricing = Pricing::parse(ChargeModel::Graduated, &props, false).unwrap();
+/// // 10 × 10 + 2, then (12 - 11 + 1) × 5 + 3
+/// assert_eq!(pricing.apply(&PricingInput::new(12.into())).unwrap().amount, 115.into());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Graduated {
+    ranges: Ranges<TierPrice>,
+    adjacent: bool,
+}
+
+/// One reached tier in `amount_details.graduated_ranges`.
+///
+/// ```
+/// use lagom_core::charge::{AmountDetails, ChargeModel, Pricing, PricingInput};
+/// let props = serde_json::json!({"graduated_ranges": [
+///     {"from_value": 0, "to_value": null, "per_unit_amount": "2", "flat_amount": "1"}
+/// ]});
+/// let result = Pricing::parse(ChargeModel::Graduated, &props, false).unwrap()
+///     .apply(&PricingInput::new(3.into())).unwrap();
+/// let AmountDetails::Graduated { graduated_ranges } = result.amount_details else { unreachable!() };
+/// assert_eq!(graduated_ranges[0].total_with_flat_amount, 7.into());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RangeDetails {
+    #[serde(serialize_with = "ranges::serialize_bound")]
+    pub from_value: Decimal,
+    #[serde(serialize_with = "ranges::serialize_optional_bound")]
+    pub to_value: Option<Decimal>,
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub flat_unit_amount: Decimal,
+    /// The tier's unit price, shown as 0 when no unit falls in the tier.
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub per_unit_amount: Decimal,
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub units: Decimal,
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub per_unit_total_amount: Decimal,
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub total_with_flat_amount: Decimal,
+}
+
+impl Graduated {
+    pub(crate) fn parse(properties: &Fields<'_>) -> Result<Self> {
+        let ranges = ranges::parse(
+            properties,
+            "graduated_ranges",
+            NextStart::AtEnd,
+            TierPrice::parse,
+        )?;
+        let tiers = ranges.as_slice();
+        let adjacent = tiers.len() >= 2
+            && tiers.windows(2).all(|pair| match pair {
+                [previous, next] => Some(next.from_value()) == previous.to_value(),
+                _ => false,
+            });
+        Ok(Graduated { ranges, adjacent })
+    }
+
+    /// The tiers.
+    ///
+    /// ```
+    /// use lagom_core::charge::{ChargeModel, Pricing};
+    /// let props = serde_json::json!({"graduated_ranges": [
+    ///     {"from_value": 0, "to_value": null, "per_unit_amount": "2", "flat_amount": "1"}
+    /// ]});
+    /// let Pricing::Graduated(g) = Pricing::parse(ChargeModel::Graduated, &props, false).unwrap() else {
+    ///     unreachable!()
+    /// };
+    /// assert_eq!(g.ranges().as_slice().len(), 1);
+    /// ```
+    pub fn ranges(&self) -> &Ranges<TierPrice> {
+        &self.ranges
+    }
+
+    pub(crate) fn apply(&self, input: &PricingInput<'_>) -> Result<ChargeResult> {
+        let units = input.units;
+        let details = self
+            .ranges
+            .reached(units)
+            .map(|range| self.tier(range, units))
+            .collect::<Result<Vec<_>>>()?;
+        let amount = decimal::sum(
+            details.iter().map(|d| d.total_with_flat_amount),
+            "graduated amount",
+        )?;
+        Ok(ChargeResult {
+            amount,
+            unit_amount: unit_amount(amount, input.unit_divisor())?,
+            amount_details: AmountDetails::Graduated {
+                graduated_ranges: details,
+            },
+        })
+    }
+
+    fn tier(&self, range: &Range<TierPrice>, units: Decimal) -> Result<RangeDetails> {
+        let reached = range.to_value().filter(|&to| units >= to).unwrap_or(units);
+        let from = range.from_value();
+        let tier_units = if from.is_zero() {
+            reached
+        } else if self.adjacent {
+            decimal::sub(reached, from, "graduated tier units")?
+        } else {
+            decimal::add(
+                decimal::sub(reached, from, "graduated tier units")?,
+                Decimal::ONE,
+                "graduated tier units",
+            )?
+        };
+        let price = range.price();
+        let per_unit_amount = if tier_units.is_zero() {
+            Decimal::ZERO
+        } else {
+            price.per_unit_amount
+        };
+        let per_unit_total_amount =
+            decimal::mul(tier_units, per_unit_amount, "graduated tier amount")?;
+        Ok(RangeDetails {
+            from_value: from,
+            to_value: range.to_value(),
+            flat_unit_amount: price.flat_amount,
+            per_unit_amount,
+            units: tier_units,
+            per_unit_total_amount,
+            total_with_flat_amount: decimal::add(
+                per_unit_total_amount,
+                price.flat_amount,
+                "graduated tier amount",
+            )?,
+        })
+    }
+}
