@@ -14,8 +14,8 @@ use crate::error::Result;
 /// let pricing = Pricing::parse(ChargeModel::Dynamic, &serde_json::json!({}), false).unwrap();
 /// let events = [EventValue { precise_total_amount_cents: Some("40.2".parse().unwrap()), ..EventValue::new(20.into()) }];
 /// let result = pricing.apply(&PricingInput { events: &events, ..PricingInput::new(20.into()) }).unwrap();
-/// assert_eq!(result.amount.to_string(), "0.402");
-/// assert_eq!(result.unit_amount.to_string(), "0.0201");
+/// assert_eq!(lagom_core::decimal::to_text(result.amount), "0.402");
+/// assert_eq!(lagom_core::decimal::to_text(result.unit_amount), "0.0201");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dynamic;

@@ -45,7 +45,7 @@ impl TierRate {
 /// ]});
 /// let pricing = Pricing::parse(ChargeModel::GraduatedPercentage, &props, false).unwrap();
 /// // 10 × 1 % + 200, then 1 × 2 % + 300
-/// assert_eq!(pricing.apply(&PricingInput::new(11.into())).unwrap().amount.to_string(), "500.12");
+/// assert_eq!(lagom_core::decimal::to_text(pricing.apply(&PricingInput::new(11.into())).unwrap().amount), "500.12");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GraduatedPercentage {

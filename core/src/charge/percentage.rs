@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 /// let events: Vec<EventValue> = [10, 80, 10_000].map(|v| EventValue::new(v.into())).into();
 /// let input = PricingInput { events: &events, ..PricingInput::new(10_090.into()) };
 /// // 10 × 2.99 % = 0.299 → min 1.75; 80 × 2.99 % = 2.392; 10 000 × 2.99 % = 299 → max 12
-/// assert_eq!(pricing.apply(&input).unwrap().amount.to_string(), "16.142");
+/// assert_eq!(lagom_core::decimal::to_text(pricing.apply(&input).unwrap().amount), "16.142");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Percentage {

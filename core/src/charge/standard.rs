@@ -14,7 +14,7 @@ use crate::error::Result;
 /// use lagom_core::charge::{ChargeModel, Pricing, PricingInput};
 /// let pricing = Pricing::parse(ChargeModel::Standard, &serde_json::json!({"amount": "5.12345"}), false).unwrap();
 /// let result = pricing.apply(&PricingInput::new(10.into())).unwrap();
-/// assert_eq!(result.amount.to_string(), "51.23450");
+/// assert_eq!(lagom_core::decimal::to_text(result.amount), "51.2345");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standard {
