@@ -97,5 +97,5 @@ fn non_custom_models_ignore_the_plugin() {
             .unwrap();
     let with = charge::evaluate_with(&input, &PerEvent).unwrap();
     assert_eq!(with, charge::evaluate(&input).unwrap());
-    assert_eq!(with.amount, 6.into());
+    assert_eq!(with.charge.amount, 6.into());
 }

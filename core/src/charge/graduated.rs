@@ -137,6 +137,35 @@ impl Graduated {
         })
     }
 
+    /// Lago's projection fills the tiers by capacity (`to_value` minus the units already placed, no
+    /// `+ 1`), adding the flat fee of each tier that receives units; nothing without projected units.
+    pub(crate) fn projected_amount(&self, projected_units: Decimal) -> Result<Decimal> {
+        const WHAT: &str = "graduated projected amount";
+        let (mut remaining, mut placed, mut total) =
+            (projected_units, Decimal::ZERO, Decimal::ZERO);
+        for range in self.ranges.as_slice() {
+            if remaining <= Decimal::ZERO {
+                break;
+            }
+            let in_tier = match range.to_value() {
+                Some(to) => remaining.min(decimal::sub(to, placed, WHAT)?),
+                None => remaining,
+            };
+            if in_tier > Decimal::ZERO {
+                let price = range.price();
+                let tier_amount = decimal::mul(in_tier, price.per_unit_amount, WHAT)?;
+                total = decimal::add(
+                    total,
+                    decimal::add(tier_amount, price.flat_amount, WHAT)?,
+                    WHAT,
+                )?;
+                remaining = decimal::sub(remaining, in_tier, WHAT)?;
+                placed = decimal::add(placed, in_tier, WHAT)?;
+            }
+        }
+        Ok(total)
+    }
+
     fn tier(&self, range: &Range<TierPrice>, units: Decimal) -> Result<RangeDetails> {
         let reached = range.to_value().filter(|&to| units >= to).unwrap_or(units);
         let from = range.from_value();

@@ -318,6 +318,85 @@ impl Pricing {
     }
 }
 
+/// Lago's projection of a charge to the end of its billing period, for current usage.
+///
+/// ```
+/// use lagom_core::charge::Projection;
+/// let p = Projection { projected_units: 20.into(), projected_amount: 10.into() };
+/// assert_eq!(
+///     serde_json::to_value(p).unwrap(),
+///     serde_json::json!({"projected_units": "20", "projected_amount": "10"})
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Projection {
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub projected_units: Decimal,
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub projected_amount: Decimal,
+}
+
+impl Pricing {
+    /// Projects a charge priced at `current` to the whole period, `period_ratio` (in `(0, 1]`) of
+    /// which has elapsed, as Lago's current usage does.
+    ///
+    /// The projected units are `units / period_ratio` rounded half up to 2 decimals (0 without units).
+    /// Standard, graduated, package and volume charges price the projected units with their own
+    /// rules (graduated fills tiers by capacity, without Lago's `+ 1`); the other models scale the
+    /// current amount: `amount / period_ratio`. Nothing is rounded to cents or clamped at 0 here.
+    ///
+    /// ```
+    /// use lagom_core::charge::{ChargeModel, Pricing, PricingInput};
+    /// let pricing = Pricing::parse(ChargeModel::Standard, &serde_json::json!({"amount": "0.5"}), false).unwrap();
+    /// let input = PricingInput::new(10.into());
+    /// let current = pricing.apply(&input).unwrap();
+    /// let projection = pricing.project(&input, &current, "0.5".parse().unwrap()).unwrap();
+    /// assert_eq!((projection.projected_units, projection.projected_amount), (20.into(), 10.into()));
+    /// assert!(pricing.project(&input, &current, 0.into()).is_err());
+    /// ```
+    pub fn project(
+        &self,
+        input: &PricingInput<'_>,
+        current: &ChargeResult,
+        period_ratio: Decimal,
+    ) -> Result<Projection> {
+        if period_ratio <= Decimal::ZERO || period_ratio > Decimal::ONE {
+            let reason = format!(
+                "must be greater than 0 and at most 1 (got {})",
+                decimal::to_text(period_ratio)
+            );
+            return Err(Error::invalid("period_ratio", reason));
+        }
+        let projected_units = if input.units.is_zero() {
+            Decimal::ZERO
+        } else {
+            decimal::div(input.units, period_ratio, "projected units")?
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        };
+        let projected_amount = match self {
+            Pricing::Standard(model) => model.projected_amount(projected_units)?,
+            Pricing::Graduated(model) => model.projected_amount(projected_units)?,
+            Pricing::Package(model) => model.projected_amount(projected_units)?,
+            Pricing::Volume(model) => model.projected_amount(projected_units)?,
+            Pricing::GraduatedPercentage(_)
+            | Pricing::Percentage(_)
+            | Pricing::Dynamic(_)
+            | Pricing::ProratedGraduated(_)
+            | Pricing::Custom(_) => {
+                if current.amount.is_zero() {
+                    Decimal::ZERO
+                } else {
+                    decimal::div(current.amount, period_ratio, "projected amount")?
+                }
+            }
+        };
+        Ok(Projection {
+            projected_units,
+            projected_amount,
+        })
+    }
+}
+
 /// Lago's unit amount: `amount / units`, and 0 when there are no units.
 fn unit_amount(amount: Decimal, units: Decimal) -> Result<Decimal> {
     if units.is_zero() {

@@ -103,4 +103,23 @@ impl Package {
             amount_details: AmountDetails::Package(details),
         })
     }
+
+    /// Lago's projection: whole packages for the projected units beyond the free units.
+    pub(crate) fn projected_amount(&self, projected_units: Decimal) -> Result<Decimal> {
+        let paid_units = decimal::sub(
+            projected_units,
+            Decimal::from(self.free_units),
+            "package projected units",
+        )?;
+        if paid_units <= Decimal::ZERO {
+            return Ok(Decimal::ZERO);
+        }
+        let packages = decimal::div(
+            paid_units,
+            Decimal::from(self.package_size),
+            "package projected count",
+        )?
+        .ceil();
+        decimal::mul(packages, self.amount, "package projected amount")
+    }
 }

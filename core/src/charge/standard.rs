@@ -36,4 +36,9 @@ impl Standard {
             amount_details: AmountDetails::Empty {},
         })
     }
+
+    /// Lago's projection: the projected units at the same price.
+    pub(crate) fn projected_amount(&self, projected_units: Decimal) -> Result<Decimal> {
+        decimal::mul(projected_units, self.amount, "standard projected amount")
+    }
 }

@@ -104,19 +104,38 @@ impl Volume {
         })
     }
 
-    fn matching_range(&self, units: Decimal) -> Result<&Range<TierPrice>> {
+    /// Lago's projection: the projected units priced in the tier that holds them (0 when none does or
+    /// there are no projected units).
+    pub(crate) fn projected_amount(&self, projected_units: Decimal) -> Result<Decimal> {
+        if projected_units.is_zero() {
+            return Ok(Decimal::ZERO);
+        }
+        let Some(range) = self.find_range(projected_units) else {
+            return Ok(Decimal::ZERO);
+        };
+        let price = range.price();
+        let amount = decimal::mul(
+            projected_units,
+            price.per_unit_amount,
+            "volume projected amount",
+        )?;
+        decimal::add(amount, price.flat_amount, "volume projected amount")
+    }
+
+    /// The first tier with `from_value ≤ ceil(units)` and `units ≤ to_value`.
+    fn find_range(&self, units: Decimal) -> Option<&Range<TierPrice>> {
         let rounded_up = units.ceil();
-        self.ranges
-            .as_slice()
-            .iter()
-            .find(|range| {
-                range.from_value() <= rounded_up && range.to_value().is_none_or(|to| units <= to)
-            })
-            .ok_or_else(|| {
-                Error::invalid(
-                    "units",
-                    format!("no volume range holds {} units", decimal::to_text(units)),
-                )
-            })
+        self.ranges.as_slice().iter().find(|range| {
+            range.from_value() <= rounded_up && range.to_value().is_none_or(|to| units <= to)
+        })
+    }
+
+    fn matching_range(&self, units: Decimal) -> Result<&Range<TierPrice>> {
+        self.find_range(units).ok_or_else(|| {
+            Error::invalid(
+                "units",
+                format!("no volume range holds {} units", decimal::to_text(units)),
+            )
+        })
     }
 }

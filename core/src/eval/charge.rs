@@ -4,10 +4,11 @@
 //! `events`, …), answers Lago's `amount`, `unit_amount` and `amount_details`, unrounded, as decimal
 //! strings. The pricing itself lives in [`crate::charge`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::charge::{
     ChargeModel, ChargeResult, CustomAggregation, CustomPricing, EventValue, Pricing, PricingInput,
+    Projection,
 };
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
@@ -27,6 +28,8 @@ use crate::error::{Error, Result};
 /// - `subunit_to_unit`: cents per currency unit for `dynamic` (default 100).
 /// - `custom_aggregation`: `{"total_units", "amount"}`, the custom aggregation state a custom pricing
 ///   may read.
+/// - `period_ratio`: the elapsed share of the billing period, in `(0, 1]`. When given, the output also
+///   holds Lago's current-usage projection, `projected_units` and `projected_amount`.
 ///
 /// ```
 /// let input: lagom_core::eval::charge::Input =
@@ -51,10 +54,29 @@ pub struct Input {
     pub subunit_to_unit: Option<u64>,
     #[serde(default)]
     pub custom_aggregation: Option<CustomAggregation>,
+    #[serde(default, with = "crate::decimal::lenient_option")]
+    pub period_ratio: Option<Decimal>,
 }
 
-/// The `charge` contract's output: `{"amount", "unit_amount", "amount_details"}`.
-pub type Output = ChargeResult;
+/// The `charge` contract's output: `{"amount", "unit_amount", "amount_details"}`, plus
+/// `{"projected_units", "projected_amount"}` when the input has a `period_ratio`.
+///
+/// ```
+/// use lagom_core::eval::Contract;
+/// let out = Contract::Charge
+///     .run(r#"{"charge_model": "standard", "properties": {"amount": "2"}, "units": 3, "period_ratio": "0.25"}"#)
+///     .unwrap();
+/// assert_eq!(out["amount"], "6");
+/// assert_eq!(out["projected_units"], "12");
+/// assert_eq!(out["projected_amount"], "24");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Output {
+    #[serde(flatten)]
+    pub charge: ChargeResult,
+    #[serde(flatten)]
+    pub projection: Option<Projection>,
+}
 
 fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
@@ -66,11 +88,10 @@ fn empty_object() -> serde_json::Value {
 /// use lagom_core::eval::{charge, from_json};
 /// let input = from_json(r#"{"charge_model": "package", "units": 121,
 ///     "properties": {"amount": "100", "package_size": 10, "free_units": 0}}"#).unwrap();
-/// assert_eq!(charge::evaluate(&input).unwrap().amount, 1300.into());
+/// assert_eq!(charge::evaluate(&input).unwrap().charge.amount, 1300.into());
 /// ```
 pub fn evaluate(input: &Input) -> Result<Output> {
-    let (pricing, pricing_input) = prepare(input)?;
-    pricing.apply(&pricing_input)
+    answer(input, None)
 }
 
 /// Answers the `charge` contract, pricing a `custom` charge with `custom`.
@@ -80,14 +101,13 @@ pub fn evaluate(input: &Input) -> Result<Output> {
 /// use lagom_core::eval::{charge, from_json};
 /// let input = from_json(r#"{"charge_model": "custom", "units": 10,
 ///     "custom_aggregation": {"total_units": "10", "amount": "20"}}"#).unwrap();
-/// assert_eq!(charge::evaluate_with(&input, &AggregationAmount).unwrap().unit_amount, 2.into());
+/// assert_eq!(charge::evaluate_with(&input, &AggregationAmount).unwrap().charge.unit_amount, 2.into());
 /// ```
 pub fn evaluate_with(input: &Input, custom: &dyn CustomPricing) -> Result<Output> {
-    let (pricing, pricing_input) = prepare(input)?;
-    pricing.apply_with(&pricing_input, custom)
+    answer(input, Some(custom))
 }
 
-fn prepare(input: &Input) -> Result<(Pricing, PricingInput<'_>)> {
+fn answer(input: &Input, custom: Option<&dyn CustomPricing>) -> Result<Output> {
     let pricing = Pricing::parse(input.charge_model, &input.properties, input.prorated)?;
     let subunit_to_unit = match input.subunit_to_unit {
         None => Decimal::ONE_HUNDRED,
@@ -99,14 +119,20 @@ fn prepare(input: &Input) -> Result<(Pricing, PricingInput<'_>)> {
         }
         Some(n) => Decimal::from(n),
     };
-    Ok((
-        pricing,
-        PricingInput {
-            units: input.units,
-            full_units: input.full_units,
-            events: &input.events,
-            subunit_to_unit,
-            custom_aggregation: input.custom_aggregation.as_ref(),
-        },
-    ))
+    let pricing_input = PricingInput {
+        units: input.units,
+        full_units: input.full_units,
+        events: &input.events,
+        subunit_to_unit,
+        custom_aggregation: input.custom_aggregation.as_ref(),
+    };
+    let charge = match custom {
+        Some(custom) => pricing.apply_with(&pricing_input, custom)?,
+        None => pricing.apply(&pricing_input)?,
+    };
+    let projection = input
+        .period_ratio
+        .map(|ratio| pricing.project(&pricing_input, &charge, ratio))
+        .transpose()?;
+    Ok(Output { charge, projection })
 }
