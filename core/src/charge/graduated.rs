@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::charge::properties::Fields;
-use crate::charge::ranges::{self, NextStart, Range, Ranges};
+use crate::charge::ranges::{self, NextStart, Range, Ranges, TierDetails};
 use crate::charge::{AmountDetails, ChargeResult, PricingInput, unit_amount};
 use crate::decimal::{self, Decimal};
 use crate::error::Result;
@@ -53,36 +53,21 @@ pub struct Graduated {
     adjacent: bool,
 }
 
-/// One reached tier in `amount_details.graduated_ranges`.
+/// The price column of a graduated tier in `amount_details`: its unit price, shown as 0 when no unit
+/// falls in the tier.
 ///
 /// ```
-/// use lagom_core::charge::{AmountDetails, ChargeModel, Pricing, PricingInput};
-/// let props = serde_json::json!({"graduated_ranges": [
-///     {"from_value": 0, "to_value": null, "per_unit_amount": "2", "flat_amount": "1"}
-/// ]});
-/// let result = Pricing::parse(ChargeModel::Graduated, &props, false).unwrap()
-///     .apply(&PricingInput::new(3.into())).unwrap();
-/// let AmountDetails::Graduated { graduated_ranges } = result.amount_details else { unreachable!() };
-/// assert_eq!(graduated_ranges[0].total_with_flat_amount, 7.into());
+/// let column = lagom_core::charge::graduated::UnitPrice { per_unit_amount: 2.into() };
+/// assert_eq!(serde_json::to_value(column).unwrap(), serde_json::json!({"per_unit_amount": "2"}));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RangeDetails {
-    #[serde(serialize_with = "ranges::serialize_bound")]
-    pub from_value: Decimal,
-    #[serde(serialize_with = "ranges::serialize_optional_bound")]
-    pub to_value: Option<Decimal>,
-    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
-    pub flat_unit_amount: Decimal,
-    /// The tier's unit price, shown as 0 when no unit falls in the tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct UnitPrice {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub per_unit_amount: Decimal,
-    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
-    pub units: Decimal,
-    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
-    pub per_unit_total_amount: Decimal,
-    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
-    pub total_with_flat_amount: Decimal,
 }
+
+/// One reached tier in `amount_details.graduated_ranges`.
+pub type RangeDetails = TierDetails<UnitPrice>;
 
 impl Graduated {
     pub(crate) fn parse(properties: &Fields<'_>) -> Result<Self> {
@@ -118,16 +103,9 @@ impl Graduated {
     }
 
     pub(crate) fn apply(&self, input: &PricingInput<'_>) -> Result<ChargeResult> {
-        let units = input.units;
-        let details = self
-            .ranges
-            .reached(units)
-            .map(|range| self.tier(range, units))
-            .collect::<Result<Vec<_>>>()?;
-        let amount = decimal::sum(
-            details.iter().map(|d| d.total_with_flat_amount),
-            "graduated amount",
-        )?;
+        let (details, amount) = ranges::walk(&self.ranges, input.units, |range| {
+            self.tier(range, input.units)
+        })?;
         Ok(ChargeResult {
             amount,
             unit_amount: unit_amount(amount, input.unit_divisor())?,
@@ -188,18 +166,12 @@ impl Graduated {
         };
         let per_unit_total_amount =
             decimal::mul(tier_units, per_unit_amount, "graduated tier amount")?;
-        Ok(RangeDetails {
-            from_value: from,
-            to_value: range.to_value(),
-            flat_unit_amount: price.flat_amount,
-            per_unit_amount,
-            units: tier_units,
+        TierDetails::new(
+            range,
+            price.flat_amount,
+            UnitPrice { per_unit_amount },
+            tier_units,
             per_unit_total_amount,
-            total_with_flat_amount: decimal::add(
-                per_unit_total_amount,
-                price.flat_amount,
-                "graduated tier amount",
-            )?,
-        })
+        )
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::charge::properties::Fields;
-use crate::charge::ranges::{self, NextStart, Range, Ranges};
+use crate::charge::ranges::{self, NextStart, Range, Ranges, TierDetails};
 use crate::charge::{AmountDetails, ChargeResult, PricingInput, unit_amount};
 use crate::decimal::{self, Decimal};
 use crate::error::Result;
@@ -52,37 +52,20 @@ pub struct GraduatedPercentage {
     ranges: Ranges<TierRate>,
 }
 
-/// One reached tier in `amount_details.graduated_percentage_ranges`.
+/// The price column of a graduated percentage tier in `amount_details`: its rate.
 ///
 /// ```
-/// use lagom_core::charge::{AmountDetails, ChargeModel, Pricing, PricingInput};
-/// let props = serde_json::json!({"graduated_percentage_ranges": [
-///     {"from_value": 0, "to_value": null, "rate": "10", "flat_amount": "1"}
-/// ]});
-/// let result = Pricing::parse(ChargeModel::GraduatedPercentage, &props, false).unwrap()
-///     .apply(&PricingInput::new(30.into())).unwrap();
-/// let AmountDetails::GraduatedPercentage { graduated_percentage_ranges } = result.amount_details else {
-///     unreachable!()
-/// };
-/// assert_eq!(graduated_percentage_ranges[0].total_with_flat_amount, 4.into());
+/// let column = lagom_core::charge::graduated_percentage::Rate { rate: "1.5".parse().unwrap() };
+/// assert_eq!(serde_json::to_value(column).unwrap(), serde_json::json!({"rate": "1.5"}));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RangeDetails {
-    #[serde(serialize_with = "ranges::serialize_bound")]
-    pub from_value: Decimal,
-    #[serde(serialize_with = "ranges::serialize_optional_bound")]
-    pub to_value: Option<Decimal>,
-    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
-    pub flat_unit_amount: Decimal,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rate {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub rate: Decimal,
-    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
-    pub units: Decimal,
-    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
-    pub per_unit_total_amount: Decimal,
-    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
-    pub total_with_flat_amount: Decimal,
 }
+
+/// One reached tier in `amount_details.graduated_percentage_ranges`.
+pub type RangeDetails = TierDetails<Rate>;
 
 impl GraduatedPercentage {
     pub(crate) fn parse(properties: &Fields<'_>) -> Result<Self> {
@@ -113,16 +96,8 @@ impl GraduatedPercentage {
     }
 
     pub(crate) fn apply(&self, input: &PricingInput<'_>) -> Result<ChargeResult> {
-        let units = input.units;
-        let details = self
-            .ranges
-            .reached(units)
-            .map(|range| tier(range, units))
-            .collect::<Result<Vec<_>>>()?;
-        let amount = decimal::sum(
-            details.iter().map(|d| d.total_with_flat_amount),
-            "graduated percentage amount",
-        )?;
+        let (details, amount) =
+            ranges::walk(&self.ranges, input.units, |range| tier(range, input.units))?;
         Ok(ChargeResult {
             amount,
             unit_amount: unit_amount(amount, input.unit_divisor())?,
@@ -150,17 +125,11 @@ fn tier(range: &Range<TierRate>, units: Decimal) -> Result<RangeDetails> {
         Decimal::ONE_HUNDRED,
         "graduated percentage tier amount",
     )?;
-    Ok(RangeDetails {
-        from_value: from,
-        to_value: range.to_value(),
-        flat_unit_amount: price.flat_amount,
-        rate: price.rate,
-        units: tier_units,
+    TierDetails::new(
+        range,
+        price.flat_amount,
+        Rate { rate: price.rate },
+        tier_units,
         per_unit_total_amount,
-        total_with_flat_amount: decimal::add(
-            per_unit_total_amount,
-            price.flat_amount,
-            "graduated percentage tier amount",
-        )?,
-    })
+    )
 }

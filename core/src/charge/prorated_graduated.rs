@@ -128,12 +128,7 @@ impl ProratedGraduated {
                 if let Some(to) = range.to_value().filter(|&to| full_sum >= to) {
                     // The spill passes this tier too: keep its part here and carry the rest upwards.
                     overflow = decimal::sub(full_sum, to, "prorated graduated overflow")?;
-                    prorated_sum = decimal::sub(
-                        prorated_sum,
-                        spilled.prorate(overflow)?,
-                        "prorated graduated units",
-                    )?;
-                    amount = add_priced(amount, prorated_sum, range)?;
+                    amount = close_tier(amount, prorated_sum, spilled, overflow, range)?;
                     prorated_sum = Decimal::ZERO;
                     continue;
                 }
@@ -160,12 +155,7 @@ impl ProratedGraduated {
                 continue;
             }
             overflow = overflow_of(range, full_sum)?;
-            prorated_sum = decimal::sub(
-                prorated_sum,
-                event.prorate(overflow)?,
-                "prorated graduated units",
-            )?;
-            amount = add_priced(amount, prorated_sum, range)?;
+            amount = close_tier(amount, prorated_sum, event, overflow, range)?;
             prorated_sum = Decimal::ZERO;
         }
         let amount = add_priced(amount, prorated_sum, range)?;
@@ -288,6 +278,23 @@ fn overflow_of(range: &Range<TierPrice>, full_sum: Decimal) -> Result<Decimal> {
             WHAT,
         ),
     }
+}
+
+/// Ends the walk's stay in `range`: the prorated units gathered there, minus the prorated share of the
+/// `overflow` full units of `event` that belong elsewhere, are priced at the tier's unit price.
+fn close_tier(
+    amount: Decimal,
+    prorated_sum: Decimal,
+    event: &Units,
+    overflow: Decimal,
+    range: &Range<TierPrice>,
+) -> Result<Decimal> {
+    let kept = decimal::sub(
+        prorated_sum,
+        event.prorate(overflow)?,
+        "prorated graduated units",
+    )?;
+    add_priced(amount, kept, range)
 }
 
 /// `amount + prorated_units × the tier's unit price`.

@@ -8,7 +8,7 @@
 //! sees a gap, an overlap or an open middle range. What a unit costs inside a range is the model's own
 //! business: it is the `P` of [`Range<P>`].
 
-use serde::Serializer;
+use serde::{Serialize, Serializer};
 
 use crate::charge::properties::Fields;
 use crate::decimal::{self, Decimal};
@@ -116,6 +116,86 @@ impl<P> Ranges<P> {
             take
         })
     }
+}
+
+/// One tier reached by a graduated walk, as `amount_details` shows it: the bounds, the flat fee, the
+/// units in the tier and what they cost, with the model's own price column `C` (`per_unit_amount` for
+/// graduated, `rate` for graduated percentage) flattened in.
+///
+/// ```
+/// use lagom_core::charge::{AmountDetails, ChargeModel, Pricing, PricingInput};
+/// let props = serde_json::json!({"graduated_ranges": [
+///     {"from_value": 0, "to_value": null, "per_unit_amount": "2", "flat_amount": "1"}
+/// ]});
+/// let result = Pricing::parse(ChargeModel::Graduated, &props, false).unwrap()
+///     .apply(&PricingInput::new(3.into())).unwrap();
+/// let AmountDetails::Graduated { graduated_ranges } = &result.amount_details else { unreachable!() };
+/// assert_eq!(graduated_ranges[0].total_with_flat_amount, 7.into());
+/// assert_eq!(
+///     serde_json::to_value(&result.amount_details).unwrap()["graduated_ranges"][0],
+///     serde_json::json!({"from_value": 0, "to_value": null, "flat_unit_amount": "1", "per_unit_amount": "2",
+///                        "units": "3", "per_unit_total_amount": "6", "total_with_flat_amount": "7"})
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TierDetails<C> {
+    #[serde(serialize_with = "serialize_bound")]
+    pub from_value: Decimal,
+    #[serde(serialize_with = "serialize_optional_bound")]
+    pub to_value: Option<Decimal>,
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub flat_unit_amount: Decimal,
+    #[serde(flatten)]
+    pub price: C,
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub units: Decimal,
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub per_unit_total_amount: Decimal,
+    #[serde(serialize_with = "crate::decimal::lenient::serialize")]
+    pub total_with_flat_amount: Decimal,
+}
+
+impl<C> TierDetails<C> {
+    /// Details `units` of `range` costing `per_unit_total_amount`, plus the flat fee.
+    pub(crate) fn new<P>(
+        range: &Range<P>,
+        flat_amount: Decimal,
+        price: C,
+        units: Decimal,
+        per_unit_total_amount: Decimal,
+    ) -> Result<Self> {
+        Ok(TierDetails {
+            from_value: range.from_value,
+            to_value: range.to_value,
+            flat_unit_amount: flat_amount,
+            price,
+            units,
+            per_unit_total_amount,
+            total_with_flat_amount: decimal::add(
+                per_unit_total_amount,
+                flat_amount,
+                "tier amount",
+            )?,
+        })
+    }
+}
+
+/// Lago's graduated walk: details every tier [`Ranges::reached`] by `units` with `tier`, and sums their
+/// `total_with_flat_amount` into the amount.
+pub(crate) fn walk<P, C>(
+    ranges: &Ranges<P>,
+    units: Decimal,
+    tier: impl Fn(&Range<P>) -> Result<TierDetails<C>>,
+) -> Result<(Vec<TierDetails<C>>, Decimal)> {
+    let details = ranges
+        .reached(units)
+        .map(tier)
+        .collect::<Result<Vec<_>>>()?;
+    let amount = decimal::sum(
+        details.iter().map(|d| d.total_with_flat_amount),
+        "graduated amount",
+    )?;
+    Ok((details, amount))
 }
 
 /// Where Lago expects the range after one ending at `to_value` to start.
