@@ -75,6 +75,16 @@ pub struct Details {
 
 impl Percentage {
     pub(crate) fn parse(properties: &Fields<'_>) -> Result<Self> {
+        let rate = properties.amount("rate")?;
+        let fixed_amount = properties
+            .optional_amount("fixed_amount")?
+            .unwrap_or_default();
+        let free_units_per_events = properties
+            .optional_integer("free_units_per_events", 1)?
+            .unwrap_or(0);
+        let free_units_per_total_aggregation = properties
+            .optional_amount("free_units_per_total_aggregation")?
+            .unwrap_or_default();
         let per_transaction_min_amount =
             properties.optional_amount("per_transaction_min_amount")?;
         let per_transaction_max_amount =
@@ -93,16 +103,10 @@ impl Percentage {
             ));
         }
         Ok(Percentage {
-            rate: properties.amount("rate")?,
-            fixed_amount: properties
-                .optional_amount("fixed_amount")?
-                .unwrap_or_default(),
-            free_units_per_events: properties
-                .optional_integer("free_units_per_events", 1)?
-                .unwrap_or(0),
-            free_units_per_total_aggregation: properties
-                .optional_amount("free_units_per_total_aggregation")?
-                .unwrap_or_default(),
+            rate,
+            fixed_amount,
+            free_units_per_events,
+            free_units_per_total_aggregation,
             per_transaction_min_amount,
             per_transaction_max_amount,
         })
