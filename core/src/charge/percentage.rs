@@ -18,6 +18,10 @@ use crate::error::{Error, Result};
 /// feature, always on here) the amount is computed event by event instead, and
 /// `min_max_adjustment_total_amount` shows the difference.
 ///
+/// The events are the input's `events`, in timestamp order: their number is Lago's event count (for
+/// fixed fees and free events) and their values feed the running total and the per-transaction
+/// amounts, while the rate applies to `units`.
+///
 /// ```
 /// use lagom_core::charge::{ChargeModel, EventValue, Pricing, PricingInput};
 /// let props = serde_json::json!({"rate": "2.99", "per_transaction_min_amount": "1.75",
