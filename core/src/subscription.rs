@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::charge::ChargeModel;
 use crate::decimal::Decimal;
 use crate::error::Result;
 use crate::money::Currency;
@@ -242,6 +243,9 @@ pub struct ChargeOverride {
     pub billable_metric_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Lago keeps the plan charge's model; the schema lets a client restate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_model: Option<ChargeModel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
