@@ -47,7 +47,7 @@ pub struct Coupon {
     )]
     pub percentage_rate: Option<Decimal>,
     /// Whether a customer may have the coupon applied more than once (Lago's default: yes).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::validate::yes")]
     pub reusable: bool,
     pub frequency: Frequency,
     /// For a `recurring` coupon: how many billing periods it lasts.
@@ -84,10 +84,6 @@ pub struct Coupon {
         skip_serializing_if = "Option::is_none"
     )]
     pub terminated_at: Option<Timestamp>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Coupon {

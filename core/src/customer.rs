@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::money::Currency;
 use crate::tax::Tax;
 use crate::time::time_zone;
-use crate::validate::require_text;
+use crate::validate::{require_text, when_present};
 
 /// A customer as `POST /customers` takes it and `GET /customers/{external_id}` returns it.
 ///
@@ -90,16 +90,14 @@ impl Customer {
     /// ```
     pub fn validate(&self) -> Result<()> {
         require_text(&self.external_id, "external_id")?;
-        for (zone, path) in [
-            (&self.timezone, "timezone"),
-            (&self.applicable_timezone, "applicable_timezone"),
-        ] {
-            if let Some(zone) = zone {
-                time_zone(zone, path)?;
-            }
-        }
-        Ok(())
+        known_time_zone(self.timezone.as_deref(), "timezone")?;
+        known_time_zone(self.applicable_timezone.as_deref(), "applicable_timezone")
     }
+}
+
+/// Fails when a time zone is given and is not an IANA name.
+fn known_time_zone(zone: Option<&str>, path: &str) -> Result<()> {
+    when_present(zone, |zone| time_zone(zone, path).map(drop))
 }
 
 /// What to do with an invoice whose total is zero: follow the organization, finalize it, or skip it.
@@ -215,10 +213,7 @@ impl Organization {
     /// assert_eq!(org.validate().unwrap_err().path(), Some("timezone"));
     /// ```
     pub fn validate(&self) -> Result<()> {
-        match &self.timezone {
-            Some(zone) => time_zone(zone, "timezone").map(drop),
-            None => Ok(()),
-        }
+        known_time_zone(self.timezone.as_deref(), "timezone")
     }
 }
 

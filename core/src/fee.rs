@@ -95,7 +95,7 @@ pub struct Fee {
     pub events_count: Option<i64>,
     #[serde(default)]
     pub pay_in_advance: bool,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::validate::yes")]
     pub invoiceable: bool,
     /// Start of the period the fee covers.
     #[serde(
@@ -165,10 +165,6 @@ pub struct Fee {
     pub item: FeeItem,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applied_taxes: Vec<AppliedTax>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// What a fee is for.

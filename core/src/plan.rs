@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::period::Interval;
 use crate::tax::Tax;
-use crate::validate::{each, require_not_negative, require_positive, require_text};
+use crate::validate::{each, require_not_negative, require_positive, require_text, when_present};
 
 /// A plan.
 ///
@@ -97,20 +97,30 @@ impl Plan {
     pub fn validate(&self) -> Result<()> {
         require_text(&self.name, "name")?;
         require_text(&self.code, "code")?;
-        require_not_negative(self.amount_cents, "amount_cents")?;
-        if let Some(trial) = self.trial_period {
-            require_not_negative(trial, "trial_period")?;
-        }
-        if let Some(commitment) = &self.minimum_commitment {
-            require_positive(commitment.amount_cents, "minimum_commitment.amount_cents")?;
-        }
         each(&self.charges, "charges", Charge::validate)?;
-        validate_usage_thresholds(&self.usage_thresholds)
+        validate_pricing(
+            Some(self.amount_cents),
+            self.trial_period,
+            self.minimum_commitment.as_ref(),
+            &self.usage_thresholds,
+        )
     }
 }
 
-/// Lago keeps at most one recurring threshold per plan, and the fixed ones at distinct amounts.
-pub(crate) fn validate_usage_thresholds(thresholds: &[UsageThreshold]) -> Result<()> {
+/// The checks a plan and a subscription's plan overrides share: a subscription fee and a trial that
+/// are not negative, a positive minimum commitment, and usage thresholds as Lago keeps them (positive,
+/// at most one recurring, the fixed ones at distinct amounts).
+pub(crate) fn validate_pricing(
+    amount_cents: Option<i64>,
+    trial_period: Option<Decimal>,
+    minimum_commitment: Option<&MinimumCommitment>,
+    thresholds: &[UsageThreshold],
+) -> Result<()> {
+    when_present(amount_cents, |a| require_not_negative(a, "amount_cents"))?;
+    when_present(trial_period, |t| require_not_negative(t, "trial_period"))?;
+    when_present(minimum_commitment, |c| {
+        require_positive(c.amount_cents, "minimum_commitment.amount_cents")
+    })?;
     each(thresholds, "usage_thresholds", |t| {
         require_positive(t.amount_cents, "amount_cents")
     })?;
@@ -242,7 +252,7 @@ pub struct Charge {
     pub created_at: Option<Timestamp>,
     pub charge_model: ChargeModel,
     /// Whether a pay-in-advance charge's fees go on an invoice (Lago's default: yes).
-    #[serde(default = "yes")]
+    #[serde(default = "crate::validate::yes")]
     pub invoiceable: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_display_name: Option<String>,
@@ -265,10 +275,6 @@ pub struct Charge {
     pub tax_codes: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub taxes: Vec<Tax>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Charge {
@@ -296,9 +302,9 @@ impl Charge {
                 "a charge needs its billable metric (billable_metric_id or billable_metric_code)",
             ));
         }
-        if let Some(min) = self.min_amount_cents {
-            require_not_negative(min, "min_amount_cents")?;
-        }
+        when_present(self.min_amount_cents, |m| {
+            require_not_negative(m, "min_amount_cents")
+        })?;
         each(&self.filters, "filters", ChargeFilter::validate)
     }
 }

@@ -14,8 +14,8 @@ use crate::decimal::Decimal;
 use crate::error::Result;
 use crate::money::Currency;
 use crate::period::BillingTime;
-use crate::plan::{ChargeFilter, MinimumCommitment, UsageThreshold, validate_usage_thresholds};
-use crate::validate::{each, require_not_negative, require_positive, require_text};
+use crate::plan::{ChargeFilter, MinimumCommitment, UsageThreshold, validate_pricing};
+use crate::validate::{each, require_not_negative, require_text, when_present};
 
 /// A subscription.
 ///
@@ -221,17 +221,13 @@ pub struct PlanOverrides {
 impl PlanOverrides {
     /// Checks the overridden amounts as the plan's own are checked.
     pub fn validate(&self) -> Result<()> {
-        if let Some(amount) = self.amount_cents {
-            require_not_negative(amount, "amount_cents")?;
-        }
-        if let Some(trial) = self.trial_period {
-            require_not_negative(trial, "trial_period")?;
-        }
-        if let Some(commitment) = &self.minimum_commitment {
-            require_positive(commitment.amount_cents, "minimum_commitment.amount_cents")?;
-        }
         each(&self.charges, "charges", ChargeOverride::validate)?;
-        validate_usage_thresholds(&self.usage_thresholds)
+        validate_pricing(
+            self.amount_cents,
+            self.trial_period,
+            self.minimum_commitment.as_ref(),
+            &self.usage_thresholds,
+        )
     }
 }
 
@@ -262,9 +258,9 @@ impl ChargeOverride {
     /// Checks the charge is named and the overridden minimum and filters hold.
     pub fn validate(&self) -> Result<()> {
         require_text(&self.id, "id")?;
-        if let Some(min) = self.min_amount_cents {
-            require_not_negative(min, "min_amount_cents")?;
-        }
+        when_present(self.min_amount_cents, |m| {
+            require_not_negative(m, "min_amount_cents")
+        })?;
         each(
             self.filters.as_deref().unwrap_or_default(),
             "filters",

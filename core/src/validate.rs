@@ -1,5 +1,5 @@
 //! Small checks shared by the API types' `validate` methods, each failing at a JSON path with Lago's
-//! reason.
+//! reason, and the serde defaults those types share.
 
 use crate::error::{Error, Result};
 
@@ -42,6 +42,11 @@ pub(crate) fn require_not_negative<T: PartialOrd + Default + std::fmt::Display>(
     }
 }
 
+/// Runs `check` on an optional value when it is present; an absent value passes.
+pub(crate) fn when_present<T>(value: Option<T>, check: impl FnOnce(T) -> Result<()>) -> Result<()> {
+    value.map_or(Ok(()), check)
+}
+
 /// Fails when an optional field Lago requires in this case is absent.
 pub(crate) fn require<'a, T>(value: &'a Option<T>, path: &str, why: &str) -> Result<&'a T> {
     value
@@ -55,4 +60,9 @@ pub(crate) fn each<T>(items: &[T], list: &str, check: impl Fn(&T) -> Result<()>)
         .iter()
         .enumerate()
         .try_for_each(|(i, item)| check(item).map_err(|e| e.within(&format!("{list}[{i}]"))))
+}
+
+/// Serde default for the flags Lago turns on when a payload leaves them out (`invoiceable`, `reusable`).
+pub(crate) fn yes() -> bool {
+    true
 }

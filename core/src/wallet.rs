@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::fee::FeeType;
 use crate::money::Currency;
 use crate::period::Interval;
-use crate::validate::{each, require_not_negative, require_positive};
+use crate::validate::{each, require_not_negative, require_positive, when_present};
 
 /// Lago's lowest wallet priority: wallets are consumed from priority 1 up to 50.
 pub const LOWEST_PRIORITY: u32 = 50;
@@ -155,28 +155,18 @@ impl Wallet {
                 format!("must be between 1 and {LOWEST_PRIORITY} (got {priority})"),
             ));
         }
-        for (credits, path) in [
-            (self.paid_credits, "paid_credits"),
-            (self.granted_credits, "granted_credits"),
-        ] {
-            if let Some(credits) = credits {
-                require_not_negative(credits, path)?;
-            }
-        }
-        for (cents, path) in [
-            (
-                self.paid_top_up_min_amount_cents,
-                "paid_top_up_min_amount_cents",
-            ),
-            (
-                self.paid_top_up_max_amount_cents,
-                "paid_top_up_max_amount_cents",
-            ),
-        ] {
-            if let Some(cents) = cents {
-                require_positive(cents, path)?;
-            }
-        }
+        when_present(self.paid_credits, |c| {
+            require_not_negative(c, "paid_credits")
+        })?;
+        when_present(self.granted_credits, |c| {
+            require_not_negative(c, "granted_credits")
+        })?;
+        when_present(self.paid_top_up_min_amount_cents, |c| {
+            require_positive(c, "paid_top_up_min_amount_cents")
+        })?;
+        when_present(self.paid_top_up_max_amount_cents, |c| {
+            require_positive(c, "paid_top_up_max_amount_cents")
+        })?;
         if let (Some(min), Some(max)) = (
             self.paid_top_up_min_amount_cents,
             self.paid_top_up_max_amount_cents,
@@ -298,9 +288,7 @@ impl RecurringTransactionRule {
             (self.threshold_credits, "threshold_credits"),
             (self.target_ongoing_balance, "target_ongoing_balance"),
         ] {
-            if let Some(credits) = credits {
-                require_not_negative(credits, path)?;
-            }
+            when_present(credits, |c| require_not_negative(c, path))?;
         }
         if self.trigger == Trigger::Threshold
             && self.method == Some(TopUpMethod::Target)
