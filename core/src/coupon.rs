@@ -150,6 +150,13 @@ impl Coupon {
 }
 
 /// Lago's `coupon_type` values.
+///
+/// ```
+/// use lagom_core::coupon::CouponType;
+/// let value: CouponType = serde_json::from_str(r#""percentage""#).unwrap();
+/// assert_eq!(value, CouponType::Percentage);
+/// assert!(serde_json::from_str::<CouponType>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CouponType {
@@ -167,6 +174,13 @@ pub enum Frequency {
 }
 
 /// Whether a coupon can still be applied after a date.
+///
+/// ```
+/// use lagom_core::coupon::Expiration;
+/// let value: Expiration = serde_json::from_str(r#""time_limit""#).unwrap();
+/// assert_eq!(value, Expiration::TimeLimit);
+/// assert!(serde_json::from_str::<Expiration>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expiration {
@@ -175,6 +189,12 @@ pub enum Expiration {
 }
 
 /// A coupon's limits as `POST` takes them.
+///
+/// ```
+/// let limits: lagom_core::coupon::CouponAppliesTo =
+///     serde_json::from_str(r#"{"billable_metric_codes": ["cpu"]}"#).unwrap();
+/// assert!(limits.plan_codes.is_empty());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CouponAppliesTo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -246,6 +266,13 @@ pub struct AppliedCoupon {
 }
 
 /// Lago's applied-coupon `status` values.
+///
+/// ```
+/// use lagom_core::coupon::AppliedCouponStatus;
+/// let value: AppliedCouponStatus = serde_json::from_str(r#""terminated""#).unwrap();
+/// assert_eq!(value, AppliedCouponStatus::Terminated);
+/// assert!(serde_json::from_str::<AppliedCouponStatus>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AppliedCouponStatus {

@@ -80,6 +80,12 @@ pub struct CreditNote {
 }
 
 /// One credited fee of a credit note.
+///
+/// ```
+/// let item: lagom_core::credit_note::CreditNoteItem =
+///     serde_json::from_str(r#"{"amount_cents": 100, "amount_currency": "USD"}"#).unwrap();
+/// assert!(item.fee.is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreditNoteItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +97,13 @@ pub struct CreditNoteItem {
 }
 
 /// Lago's credit note `credit_status` values.
+///
+/// ```
+/// use lagom_core::credit_note::CreditStatus;
+/// let value: CreditStatus = serde_json::from_str(r#""voided""#).unwrap();
+/// assert_eq!(value, CreditStatus::Voided);
+/// assert!(serde_json::from_str::<CreditStatus>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CreditStatus {
@@ -109,6 +122,13 @@ pub enum RefundStatus {
 }
 
 /// Why a credit note was issued.
+///
+/// ```
+/// use lagom_core::credit_note::Reason;
+/// let value: Reason = serde_json::from_str(r#""other""#).unwrap();
+/// assert_eq!(value, Reason::Other);
+/// assert!(serde_json::from_str::<Reason>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
@@ -188,6 +208,12 @@ impl CreditNoteCreate {
 }
 
 /// One fee to credit, in cents before taxes.
+///
+/// ```
+/// let item: lagom_core::credit_note::CreditNoteItemInput =
+///     serde_json::from_str(r#"{"fee_id": "fee_1", "amount_cents": 250}"#).unwrap();
+/// assert_eq!(item.amount_cents, 250);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreditNoteItemInput {
     pub fee_id: String,

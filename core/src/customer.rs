@@ -101,6 +101,13 @@ fn known_time_zone(zone: Option<&str>, path: &str) -> Result<()> {
 }
 
 /// What to do with an invoice whose total is zero: follow the organization, finalize it, or skip it.
+///
+/// ```
+/// use lagom_core::customer::FinalizeZeroAmountInvoice;
+/// let value: FinalizeZeroAmountInvoice = serde_json::from_str(r#""skip""#).unwrap();
+/// assert_eq!(value, FinalizeZeroAmountInvoice::Skip);
+/// assert!(serde_json::from_str::<FinalizeZeroAmountInvoice>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FinalizeZeroAmountInvoice {
@@ -145,6 +152,13 @@ pub struct CustomerBillingConfiguration {
 }
 
 /// Which date a subscription invoice is issued on, before any adjustment.
+///
+/// ```
+/// use lagom_core::customer::IssuingDateAnchor;
+/// let value: IssuingDateAnchor = serde_json::from_str(r#""next_period_start""#).unwrap();
+/// assert_eq!(value, IssuingDateAnchor::NextPeriodStart);
+/// assert!(serde_json::from_str::<IssuingDateAnchor>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IssuingDateAnchor {
@@ -226,6 +240,12 @@ pub enum DocumentNumbering {
 }
 
 /// The organization's `billing_configuration`.
+///
+/// ```
+/// let b: lagom_core::customer::OrganizationBillingConfiguration =
+///     serde_json::from_str(r#"{"invoice_grace_period": 3, "document_locale": "en"}"#).unwrap();
+/// assert_eq!(b.invoice_grace_period, Some(3));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationBillingConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]

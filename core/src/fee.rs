@@ -203,6 +203,13 @@ pub struct FeeItem {
 }
 
 /// Lago's fee types (`item.type`).
+///
+/// ```
+/// use lagom_core::fee::FeeType;
+/// let value: FeeType = serde_json::from_str(r#""product""#).unwrap();
+/// assert_eq!(value, FeeType::Product);
+/// assert!(serde_json::from_str::<FeeType>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeeType {
@@ -216,6 +223,13 @@ pub enum FeeType {
 }
 
 /// Lago's payment statuses of a fee or an invoice.
+///
+/// ```
+/// use lagom_core::fee::PaymentStatus;
+/// let value: PaymentStatus = serde_json::from_str(r#""refunded""#).unwrap();
+/// assert_eq!(value, PaymentStatus::Refunded);
+/// assert!(serde_json::from_str::<PaymentStatus>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {

@@ -91,6 +91,13 @@ pub struct Invoice {
 }
 
 /// Lago's `invoice_type` values.
+///
+/// ```
+/// use lagom_core::invoice::InvoiceType;
+/// let value: InvoiceType = serde_json::from_str(r#""progressive_billing""#).unwrap();
+/// assert_eq!(value, InvoiceType::ProgressiveBilling);
+/// assert!(serde_json::from_str::<InvoiceType>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceType {
@@ -114,6 +121,13 @@ pub enum InvoiceStatus {
 }
 
 /// Lago's invoice `payment_status` values.
+///
+/// ```
+/// use lagom_core::invoice::InvoicePaymentStatus;
+/// let value: InvoicePaymentStatus = serde_json::from_str(r#""failed""#).unwrap();
+/// assert_eq!(value, InvoicePaymentStatus::Failed);
+/// assert!(serde_json::from_str::<InvoicePaymentStatus>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoicePaymentStatus {
@@ -164,6 +178,13 @@ pub struct BillingPeriod {
 }
 
 /// Why a subscription is on an invoice.
+///
+/// ```
+/// use lagom_core::invoice::InvoicingReason;
+/// let value: InvoicingReason = serde_json::from_str(r#""progressive_billing""#).unwrap();
+/// assert_eq!(value, InvoicingReason::ProgressiveBilling);
+/// assert!(serde_json::from_str::<InvoicingReason>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoicingReason {
@@ -198,6 +219,12 @@ pub struct Credit {
 }
 
 /// What a credit comes from.
+///
+/// ```
+/// let item: lagom_core::invoice::CreditItem =
+///     serde_json::from_str(r#"{"type": "credit_note", "code": "LAG-1234-CN2"}"#).unwrap();
+/// assert_eq!(item.kind, lagom_core::invoice::CreditType::CreditNote);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreditItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,6 +240,13 @@ pub struct CreditItem {
 }
 
 /// Lago's credit item types.
+///
+/// ```
+/// use lagom_core::invoice::CreditType;
+/// let value: CreditType = serde_json::from_str(r#""invoice""#).unwrap();
+/// assert_eq!(value, CreditType::Invoice);
+/// assert!(serde_json::from_str::<CreditType>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CreditType {
@@ -222,6 +256,12 @@ pub enum CreditType {
 }
 
 /// The invoice a credit was applied on.
+///
+/// ```
+/// let inv: lagom_core::invoice::CreditInvoice =
+///     serde_json::from_str(r#"{"lago_id": "inv_1", "payment_status": "pending"}"#).unwrap();
+/// assert_eq!(inv.lago_id, "inv_1");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreditInvoice {
     pub lago_id: String,
@@ -230,6 +270,14 @@ pub struct CreditInvoice {
 }
 
 /// A progressive-billing threshold reached by the usage an invoice bills.
+///
+/// ```
+/// let t: lagom_core::invoice::AppliedUsageThreshold = serde_json::from_str(r#"{
+///     "lifetime_usage_amount_cents": 2000,
+///     "usage_threshold": {"amount_cents": 1000, "recurring": false}
+/// }"#).unwrap();
+/// assert_eq!(t.usage_threshold.amount_cents, 1000);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppliedUsageThreshold {
     pub lifetime_usage_amount_cents: i64,

@@ -40,9 +40,20 @@ macro_rules! currencies {
 
         impl Currency {
             /// Every currency, in alphabetical order of code.
+            ///
+            /// ```
+            /// use lagom_core::money::Currency;
+            /// assert_eq!(Currency::ALL.len(), 142);
+            /// assert_eq!(Currency::ALL[0], Currency::Aed);
+            /// ```
             pub const ALL: &'static [Currency] = &[$(Currency::$variant),*];
 
             /// Every ISO 4217 code, in the order of [`Currency::ALL`].
+            ///
+            /// ```
+            /// use lagom_core::money::Currency;
+            /// assert_eq!(Currency::CODES.last(), Some(&"ZMW"));
+            /// ```
             pub const CODES: &'static [&'static str] = &[$($code),*];
 
             /// The ISO 4217 code.

@@ -310,6 +310,13 @@ impl Charge {
 }
 
 /// Lago's `regroup_paid_fees` values.
+///
+/// ```
+/// use lagom_core::plan::RegroupPaidFees;
+/// let value: RegroupPaidFees = serde_json::from_str(r#""invoice""#).unwrap();
+/// assert_eq!(value, RegroupPaidFees::Invoice);
+/// assert!(serde_json::from_str::<RegroupPaidFees>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RegroupPaidFees {

@@ -155,6 +155,13 @@ impl Subscription {
 }
 
 /// Lago's subscription `status` values.
+///
+/// ```
+/// use lagom_core::subscription::SubscriptionStatus;
+/// let value: SubscriptionStatus = serde_json::from_str(r#""incomplete""#).unwrap();
+/// assert_eq!(value, SubscriptionStatus::Incomplete);
+/// assert!(serde_json::from_str::<SubscriptionStatus>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubscriptionStatus {
@@ -176,6 +183,13 @@ pub enum OnTerminationCreditNote {
 }
 
 /// Whether a termination issues the closing invoice.
+///
+/// ```
+/// use lagom_core::subscription::OnTerminationInvoice;
+/// let value: OnTerminationInvoice = serde_json::from_str(r#""skip""#).unwrap();
+/// assert_eq!(value, OnTerminationInvoice::Skip);
+/// assert!(serde_json::from_str::<OnTerminationInvoice>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnTerminationInvoice {
@@ -220,6 +234,12 @@ pub struct PlanOverrides {
 
 impl PlanOverrides {
     /// Checks the overridden amounts as the plan's own are checked.
+    ///
+    /// ```
+    /// let o: lagom_core::subscription::PlanOverrides =
+    ///     serde_json::from_str(r#"{"minimum_commitment": {"amount_cents": 0}}"#).unwrap();
+    /// assert_eq!(o.validate().unwrap_err().path(), Some("minimum_commitment.amount_cents"));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         each(&self.charges, "charges", ChargeOverride::validate)?;
         validate_pricing(
@@ -232,6 +252,14 @@ impl PlanOverrides {
 }
 
 /// The override of one of the plan's charges, named by the charge's `id` (its `lago_id`).
+///
+/// ```
+/// let o: lagom_core::subscription::ChargeOverride = serde_json::from_str(r#"{
+///     "id": "ch_1", "min_amount_cents": 500, "properties": {"amount": "0.4"},
+///     "filters": [{"properties": {"amount": "0.3"}, "values": {"region": ["eu"]}}]
+/// }"#).unwrap();
+/// assert!(o.validate().is_ok());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargeOverride {
     pub id: String,
@@ -256,6 +284,12 @@ pub struct ChargeOverride {
 
 impl ChargeOverride {
     /// Checks the charge is named and the overridden minimum and filters hold.
+    ///
+    /// ```
+    /// let o: lagom_core::subscription::ChargeOverride =
+    ///     serde_json::from_str(r#"{"id": "", "min_amount_cents": 0}"#).unwrap();
+    /// assert_eq!(o.validate().unwrap_err().to_string(), "id: must not be blank");
+    /// ```
     pub fn validate(&self) -> Result<()> {
         require_text(&self.id, "id")?;
         when_present(self.min_amount_cents, |m| {

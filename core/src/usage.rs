@@ -50,7 +50,19 @@ pub struct PastUsage {
     pub usage_periods: Vec<CustomerUsage>,
 }
 
-/// The usage of one charge.
+/// The usage of one charge, with its filters and `grouped_by` groups.
+///
+/// ```
+/// let u: lagom_core::usage::ChargeUsage = serde_json::from_str(r#"{
+///     "units": "3", "events_count": 3, "amount_cents": 150, "amount_currency": "EUR",
+///     "charge": {"lago_id": "ch_1", "charge_model": "standard"},
+///     "billable_metric": {"lago_id": "bm_1", "name": "Calls", "code": "calls", "aggregation_type": "count_agg"},
+///     "filters": [{"units": "1", "amount_cents": 50, "events_count": 1, "values": {"region": ["eu"]}}],
+///     "grouped_usage": [{"units": "3", "amount_cents": 150, "events_count": 3, "grouped_by": {"agent": "a"}}]
+/// }"#).unwrap();
+/// assert_eq!(u.grouped_usage[0].grouped_by["agent"], "a");
+/// assert_eq!(u.filters[0].amount_cents, 50);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargeUsage {
     #[serde(with = "crate::decimal::lenient")]
@@ -169,6 +181,13 @@ pub struct LifetimeUsage {
 }
 
 /// How far the lifetime usage is towards one threshold.
+///
+/// ```
+/// let t: lagom_core::usage::LifetimeUsageThreshold =
+///     serde_json::from_str(r#"{"amount_cents": 1000, "completion_ratio": 1, "reached_at": "2024-01-01T00:00:00Z"}"#)
+///         .unwrap();
+/// assert!(t.reached_at.is_some());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LifetimeUsageThreshold {
     pub amount_cents: i64,

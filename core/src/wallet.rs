@@ -15,6 +15,10 @@ use crate::period::Interval;
 use crate::validate::{each, require_not_negative, require_positive, when_present};
 
 /// Lago's lowest wallet priority: wallets are consumed from priority 1 up to 50.
+///
+/// ```
+/// assert_eq!(lagom_core::wallet::LOWEST_PRIORITY, 50);
+/// ```
 pub const LOWEST_PRIORITY: u32 = 50;
 
 /// A wallet as `POST /wallets` takes it (`paid_credits`, `granted_credits`) and `GET` returns it
@@ -188,6 +192,13 @@ impl Wallet {
 }
 
 /// Lago's wallet `status` values.
+///
+/// ```
+/// use lagom_core::wallet::WalletStatus;
+/// let value: WalletStatus = serde_json::from_str(r#""terminated""#).unwrap();
+/// assert_eq!(value, WalletStatus::Terminated);
+/// assert!(serde_json::from_str::<WalletStatus>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WalletStatus {
@@ -196,6 +207,13 @@ pub enum WalletStatus {
 }
 
 /// Which fees a wallet may pay: by fee type and by billable metric (empty: all).
+///
+/// ```
+/// use lagom_core::{fee::FeeType, wallet::WalletAppliesTo};
+/// let limits: WalletAppliesTo =
+///     serde_json::from_str(r#"{"fee_types": ["charge", "commitment"]}"#).unwrap();
+/// assert_eq!(limits.fee_types, [FeeType::Charge, FeeType::Commitment]);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WalletAppliesTo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -281,6 +299,13 @@ pub struct RecurringTransactionRule {
 impl RecurringTransactionRule {
     /// Checks credits are not negative and, for a threshold rule topping up to a target, that the
     /// target is not below the threshold (Lago's rule).
+    ///
+    /// ```
+    /// let rule: lagom_core::wallet::RecurringTransactionRule = serde_json::from_str(
+    ///     r#"{"trigger": "interval", "interval": "monthly", "paid_credits": "-1"}"#,
+    /// ).unwrap();
+    /// assert_eq!(rule.validate().unwrap_err().to_string(), "paid_credits: must not be negative (got -1)");
+    /// ```
     pub fn validate(&self) -> Result<()> {
         for (credits, path) in [
             (self.paid_credits, "paid_credits"),
@@ -308,6 +333,13 @@ impl RecurringTransactionRule {
 }
 
 /// What starts a recurring top-up.
+///
+/// ```
+/// use lagom_core::wallet::Trigger;
+/// let value: Trigger = serde_json::from_str(r#""threshold""#).unwrap();
+/// assert_eq!(value, Trigger::Threshold);
+/// assert!(serde_json::from_str::<Trigger>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
@@ -378,6 +410,13 @@ pub struct WalletTransaction {
 }
 
 /// Lago's wallet transaction `status` values.
+///
+/// ```
+/// use lagom_core::wallet::TransactionStatus;
+/// let value: TransactionStatus = serde_json::from_str(r#""failed""#).unwrap();
+/// assert_eq!(value, TransactionStatus::Failed);
+/// assert!(serde_json::from_str::<TransactionStatus>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionStatus {
@@ -397,6 +436,13 @@ pub enum TransactionKind {
 }
 
 /// Whether credits came in or went out.
+///
+/// ```
+/// use lagom_core::wallet::TransactionType;
+/// let value: TransactionType = serde_json::from_str(r#""outbound""#).unwrap();
+/// assert_eq!(value, TransactionType::Outbound);
+/// assert!(serde_json::from_str::<TransactionType>(r#""unknown""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionType {
