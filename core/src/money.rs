@@ -463,7 +463,7 @@ impl Currency {
         )
     }
 
-    /// Cents (integer or precise) back to currency units: `cents ÷ subunit_to_unit`, exact.
+    /// Cents (integer or precise) back to currency units: `cents ÷ subunit_to_unit`.
     ///
     /// ```
     /// use lagom_core::money::Currency;
@@ -473,8 +473,9 @@ impl Currency {
     /// assert_eq!(Currency::Mro.to_units(Decimal::from(7)), Decimal::new(14, 1));
     /// ```
     pub fn to_units(self, cents: Decimal) -> Decimal {
-        // Dividing by 1, 5, 100, 1000 or 10000 only shifts the scale (÷5 = ×2 ÷10): it is exact and,
-        // the quotient being no larger than the dividend, cannot overflow.
+        // Dividing by 1, 5, 100, 1000 or 10000 only shifts the scale (÷5 = ×2 ÷10), so it is exact
+        // unless the cents already carry 25+ decimals; the divisor is never zero and the quotient is
+        // no larger than the dividend, so it can neither fail nor overflow.
         cents / Decimal::from(self.subunit_to_unit())
     }
 }
