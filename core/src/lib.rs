@@ -9,14 +9,26 @@
 //! command, the wasm package and the HTTP server share.
 #![forbid(unsafe_code)]
 
+pub mod add_on;
 pub mod charge;
+pub mod coupon;
+pub mod credit_note;
+pub mod customer;
 pub mod decimal;
 pub mod error;
 pub mod eval;
 pub mod event;
+pub mod fee;
+pub mod invoice;
 pub mod metric;
 pub mod money;
 pub mod period;
+pub mod plan;
+pub mod subscription;
+pub mod tax;
 pub mod time;
+pub mod usage;
+mod validate;
+pub mod wallet;
 
 pub use error::{Error, Result};
