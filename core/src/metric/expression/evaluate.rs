@@ -95,7 +95,7 @@ impl Node {
         i64::try_from(value.trunc()).map_err(|_| {
             Error::invalid(
                 "",
-                format!("the precision `{self}` is {value}, out of the range of a 64-bit integer"),
+                format!("a precision must fit in a 64-bit integer, got {value}"),
             )
         })
     }
