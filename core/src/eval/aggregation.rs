@@ -173,10 +173,9 @@ pub fn evaluate(input: &Input) -> Result<Output> {
     let log: Vec<&Event> = input.previous_period_events.iter().chain(&input.events).collect();
     let kept = metric::deduplicate(&log);
     let events: Vec<&Event> = kept.iter().map(|&i| log[i]).collect();
-    let result = metric.aggregate(&events, &period, &request).map_err(|e| {
-        let e = if e.path() == Some("prorated") { e.within("charge") } else { e };
-        locate_event(e, &kept, input.previous_period_events.len())
-    })?;
+    let result = metric
+        .aggregate(&events, &period, &request)
+        .map_err(|e| locate(e, &kept, input.previous_period_events.len()))?;
 
     let grouped = result.groups.map(|groups| {
         groups
@@ -202,16 +201,18 @@ fn check_grouped_by(keys: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Rewrites the core's `events[k]` (k: index among the kept events) into the input's own path.
-fn locate_event(err: Error, kept: &[usize], previous: usize) -> Error {
+/// Places a core error in the input document: request-level paths under the object they come from,
+/// and the core's `events[k]` (k: index among the kept events) at the event's own place in the input.
+fn locate(err: Error, kept: &[usize], previous: usize) -> Error {
     let Some(path) = err.path() else { return err };
-    let Some(rest) = path.strip_prefix("events[") else { return err };
-    let Some((index, tail)) = rest.split_once(']') else { return err };
-    let Some(&original) = index.parse::<usize>().ok().and_then(|k| kept.get(k)) else { return err };
-    let located = if original < previous {
-        format!("previous_period_events[{original}]{tail}")
+    let located = if path == "prorated" {
+        "charge.prorated".to_owned()
+    } else if path == "aggregation_type" {
+        "billable_metric.aggregation_type".to_owned()
+    } else if let Some(located) = event_path(path, kept, previous) {
+        located
     } else {
-        format!("events[{}]{tail}", original - previous)
+        return err;
     };
     match err {
         Error::Invalid { reason, .. } => Error::Invalid { path: located, reason },
@@ -219,6 +220,16 @@ fn locate_event(err: Error, kept: &[usize], previous: usize) -> Error {
         Error::Custom { reason, .. } => Error::Custom { path: located, reason },
         other => other,
     }
+}
+
+fn event_path(path: &str, kept: &[usize], previous: usize) -> Option<String> {
+    let (index, tail) = path.strip_prefix("events[")?.split_once(']')?;
+    let original = *kept.get(index.parse::<usize>().ok()?)?;
+    Some(if original < previous {
+        format!("previous_period_events[{original}]{tail}")
+    } else {
+        format!("events[{}]{tail}", original - previous)
+    })
 }
 
 #[cfg(test)]
@@ -229,9 +240,9 @@ mod tests {
     fn event_errors_point_at_the_input() {
         let err = Error::invalid("events[1].expression", "boom");
         // Kept events 0 and 1 are the input's previous[0] and events[2] (events[0..2] were duplicates).
-        let located = locate_event(err, &[0, 3], 1);
+        let located = locate(err, &[0, 3], 1);
         assert_eq!(located.path(), Some("events[2].expression"));
-        let located = locate_event(Error::invalid("events[0]", "boom"), &[0, 3], 1);
+        let located = locate(Error::invalid("events[0]", "boom"), &[0, 3], 1);
         assert_eq!(located.path(), Some("previous_period_events[0]"));
     }
 }
