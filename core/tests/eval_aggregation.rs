@@ -18,4 +18,5 @@ fixture_tests!(Contract::Aggregation;
     rounding => "aggregation/rounding.json",
     boundaries => "aggregation/boundaries.json",
     bad_inputs => "aggregation/bad_inputs.json",
+    expression => "aggregation/expression.json",
 );

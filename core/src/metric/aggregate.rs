@@ -604,19 +604,12 @@ mod tests {
 
     #[test]
     fn postgres_division_scale() {
-        // 16/31 has 20 decimals in Postgres (first digits 16 <= 31), 6/31 as well.
-        assert_eq!(
-            pg_divide(16, 31, "t").unwrap().to_string(),
-            "0.51612903225806451613"
-        );
-        assert_eq!(
-            pg_divide(31, 31, "t").unwrap().to_string(),
-            "1.00000000000000000000"
-        );
-        assert_eq!(
-            pg_divide(32, 31, "t").unwrap().to_string(),
-            "1.0322580645161290"
-        );
+        let d = |t: &str| t.parse::<Decimal>().unwrap();
+        // 16/31 gets 20 decimals in Postgres (first digits 16 <= 31), rounded half up.
+        assert_eq!(pg_divide(16, 31, "t").unwrap(), d("0.51612903225806451613"));
+        assert_eq!(pg_divide(31, 31, "t").unwrap(), Decimal::ONE);
+        // 32/31: first digits 32 > 31, one digit of weight more, so 16 decimals.
+        assert_eq!(pg_divide(32, 31, "t").unwrap(), d("1.0322580645161290"));
         assert_eq!(pg_divide(0, 31, "t").unwrap(), Decimal::ZERO);
     }
 

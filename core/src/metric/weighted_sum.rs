@@ -31,7 +31,8 @@ pub(crate) fn aggregate<'e>(
     let mut points: Vec<(Timestamp, usize, Decimal)> = Vec::new();
     for (i, e) in rows {
         let in_period = period.contains(e.timestamp);
-        if !in_period && !(recurring && e.timestamp <= previous_end) {
+        let starts_the_total = recurring && e.timestamp <= previous_end;
+        if !in_period && !starts_the_total {
             continue;
         }
         let Some(v) = ctx.numeric(i, e)? else {
