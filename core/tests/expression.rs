@@ -253,6 +253,26 @@ mod properties {
         }
 
         #[test]
+        fn plain_numeric_texts_read_as_the_decimal_they_write(text in "-?[0-9]{1,20}(\\.[0-9]{1,8})?") {
+            let value = Expression::parse("event.properties.n", "expression")
+                .unwrap()
+                .evaluate(&event(json!({"n": text.clone()})))
+                .unwrap();
+            let expected = lagom_core::decimal::parse(&text).unwrap();
+            prop_assert_eq!(value.as_number(), Some(expected));
+        }
+
+        #[test]
+        fn any_property_value_evaluates_without_panicking(
+            text in prop_oneof![any::<String>(), "[-+._0-9eE]{0,30}", "[0-9]{1,3}[eE][-+]?[0-9]{1,40}"]
+        ) {
+            let event = event(json!({"n": text}));
+            for expression in ["event.properties.n * 2", "CONCAT(event.properties.n)", "ROUND(1.5, event.properties.n)"] {
+                let _ = Expression::parse(expression, "expression").unwrap().evaluate(&event);
+            }
+        }
+
+        #[test]
         fn arbitrary_text_never_panics_the_parser(text in any::<String>()) {
             let _ = Expression::parse(&text, "expression");
         }

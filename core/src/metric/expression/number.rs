@@ -93,9 +93,8 @@ fn exact_decimal(negative: bool, digits: &[u8], scale: i128) -> Option<Decimal> 
     let mut scale = scale;
     if scale < 0 {
         // A negative scale means trailing zeros: 15e2 is 1500.
-        let zeros = usize::try_from(-scale)
-            .ok()
-            .filter(|&z| z + digits.len() <= MAX_DIGITS)?;
+        let room = MAX_DIGITS.checked_sub(digits.len())?;
+        let zeros = usize::try_from(-scale).ok().filter(|&z| z <= room)?;
         digits.resize(digits.len() + zeros, 0);
         scale = 0;
     }
@@ -317,6 +316,11 @@ mod tests {
             ("2.50e1", Some("25.0")), // 250 × 10^(2-1) decimals → 25.0
             (".-5", Some("-0.05")),   // bigdecimal glues `-5` and counts two decimals
             ("1e40", Some("out of range")),
+            ("1e18446744073709551615", Some("out of range")), // usize::MAX trailing zeros
+            (
+                "1e-170141183460469231731687303715884105728",
+                Some("out of range"),
+            ), // 0 - i128::MIN overflows
             ("0.00000000000000000000000000001", Some("out of range")), // 29 decimals
             (
                 "1.0000000000000000000000000000000",
