@@ -39,7 +39,8 @@ pub(super) fn parse(text: &str, path: &str) -> Result<Node> {
 
 struct Parser<'a> {
     tokens: Vec<Token<'a>>,
-    /// Index of the next token; the last token is always `End`, which is never consumed.
+    /// Index of the next token. The last token ends the text (`End`, or where tokens stop) and is
+    /// never consumed.
     next: usize,
     depth: usize,
     path: &'a str,
@@ -85,7 +86,7 @@ impl FunctionName {
 
 impl<'a> Parser<'a> {
     fn peek(&self) -> Token<'a> {
-        // `next` never moves past the final `End`, so the fallback is never taken.
+        // `next` never moves past the last token, so the fallback is never taken.
         self.tokens.get(self.next).copied().unwrap_or(Token {
             kind: TokenKind::End,
             column: 1,
@@ -94,7 +95,7 @@ impl<'a> Parser<'a> {
 
     fn advance(&mut self) -> Token<'a> {
         let token = self.peek();
-        if token.kind != TokenKind::End {
+        if self.next + 1 < self.tokens.len() {
             self.next += 1;
         }
         token
