@@ -84,10 +84,6 @@ impl Period {
             .unwrap_or(self.from_datetime)
     }
 
-    pub(crate) fn contains(&self, ts: Timestamp) -> bool {
-        ts >= self.lower_bound() && ts <= self.to_datetime
-    }
-
     pub(crate) fn local_date(&self, ts: Timestamp) -> Date {
         self.time_zone.to_datetime(ts).date()
     }
@@ -215,11 +211,7 @@ impl Metric {
         period: &Period,
         request: &AggregationRequest,
     ) -> Result<AggregationResult> {
-        let ctx = Context {
-            metric: self,
-            period,
-            request,
-        };
+        let ctx = Context { metric: self, period, request, lower: period.lower_bound() };
         ctx.check_request()?;
         let in_bucket = |e: &Event| {
             e.code == self.code
@@ -296,9 +288,16 @@ pub(crate) struct Context<'a> {
     pub metric: &'a Metric,
     pub period: &'a Period,
     pub request: &'a AggregationRequest<'a>,
+    /// The period's lower bound as Lago's store compares it, computed once (see [`Period::lower_bound`]).
+    pub lower: Timestamp,
 }
 
 impl Context<'_> {
+    /// Whether an instant lies in the period, both ends included.
+    pub fn in_period(&self, ts: Timestamp) -> bool {
+        ts >= self.lower && ts <= self.period.to_datetime
+    }
+
     fn check_request(&self) -> Result<()> {
         let agg = self.metric.aggregation_type;
         if self.request.prorated && (!self.metric.recurring || agg == AggregationType::WeightedSum)
@@ -393,13 +392,13 @@ impl Context<'_> {
         &self,
         rows: impl Iterator<Item = (usize, &'e Event)>,
     ) -> impl Iterator<Item = Result<(usize, &'e Event, Decimal)>> {
-        rows.filter(|(_, e)| self.period.contains(e.timestamp))
+        rows.filter(|(_, e)| self.in_period(e.timestamp))
             .filter_map(|(i, e)| self.numeric(i, e).map(|v| v.map(|v| (i, e, v))).transpose())
     }
 
     fn count<'e>(&self, rows: impl Iterator<Item = (usize, &'e Event)>) -> (Aggregation, bool) {
         let count = rows
-            .filter(|(_, e)| self.period.contains(e.timestamp))
+            .filter(|(_, e)| self.in_period(e.timestamp))
             .count();
         let aggregation = Aggregation {
             aggregation: Decimal::from(count),
@@ -418,7 +417,7 @@ impl Context<'_> {
         &self,
         rows: impl Iterator<Item = (usize, &'e Event)>,
     ) -> Result<(Aggregation, bool)> {
-        let lower = (!self.metric.recurring).then(|| self.period.lower_bound());
+        let lower = (!self.metric.recurring).then_some(self.lower);
         let mut total = Decimal::ZERO;
         let mut cents = Decimal::ZERO;
         let mut count: u64 = 0;
@@ -436,7 +435,7 @@ impl Context<'_> {
             }
             count += 1;
             // Lago's per-event values start at the period even for recurring metrics.
-            if self.request.event_values && self.period.contains(e.timestamp) {
+            if self.request.event_values && self.in_period(e.timestamp) {
                 values.push((e.timestamp, i, v));
             }
         }
@@ -527,7 +526,7 @@ impl Context<'_> {
                 "custom_agg needs a custom aggregator",
             ));
         };
-        let lower = self.period.lower_bound();
+        let lower = self.lower;
         let mut earlier = Vec::new();
         let mut in_period = Vec::new();
         for (i, e) in rows.filter(|(_, e)| e.timestamp <= self.period.to_datetime) {

@@ -34,7 +34,7 @@ pub(crate) fn sum<'e>(
     let mut full = Decimal::ZERO;
     let mut count: u64 = 0;
     for (i, e) in events {
-        let ratio = if period.contains(e.timestamp) {
+        let ratio = if ctx.in_period(e.timestamp) {
             let days = days_between(period.local_date(e.timestamp), last_date) + 1;
             pg_divide(days, duration, what)?
         } else if e.timestamp <= persisted_end {

@@ -35,7 +35,7 @@ fn rows<'e>(
     ctx: &Context,
     events: impl Iterator<Item = (usize, &'e Event)>,
 ) -> Result<Vec<Row<'e>>> {
-    let lower = ctx.period.lower_bound();
+    let lower = ctx.lower;
     let recurring = ctx.metric.recurring();
     let mut rows = Vec::new();
     for (index, e) in events {
@@ -108,7 +108,7 @@ pub(crate) fn prorated<'e>(
     let rows = rows(ctx, events)?;
     let full = units_of(&rows);
     let period = ctx.period;
-    let from = period.lower_bound();
+    let from = ctx.lower;
     let duration = period.charges_duration()?;
 
     let mut by_value: HashMap<&Option<Cow<str>>, Vec<&Row>> = HashMap::new();

@@ -30,7 +30,7 @@ pub(crate) fn aggregate<'e>(
     let mut has_previous = false;
     let mut points: Vec<(Timestamp, usize, Decimal)> = Vec::new();
     for (i, e) in rows {
-        let in_period = period.contains(e.timestamp);
+        let in_period = ctx.in_period(e.timestamp);
         let starts_the_total = recurring && e.timestamp <= previous_end;
         if !in_period && !starts_the_total {
             continue;
@@ -55,7 +55,7 @@ pub(crate) fn aggregate<'e>(
     )?;
     let end = ceil_to_second(period.to_datetime);
     let mut running = initial;
-    let mut at = period.lower_bound();
+    let mut at = ctx.lower;
     let mut weighted = Decimal::ZERO;
     let mut variation = Decimal::ZERO;
     for &(ts, _, v) in &points {
