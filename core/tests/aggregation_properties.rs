@@ -24,8 +24,18 @@ struct Raw {
 
 fn raw_events(max: usize) -> impl Strategy<Value = Vec<Raw>> {
     prop::collection::vec(
-        (0u8..40, (FROM - 14 * 86_400)..(TO + 14 * 86_400), -100_000i64..100_000, 0u8..6)
-            .prop_map(|(tx, at, cents, user)| Raw { tx, at, cents, user }),
+        (
+            0u8..40,
+            (FROM - 14 * 86_400)..(TO + 14 * 86_400),
+            -100_000i64..100_000,
+            0u8..6,
+        )
+            .prop_map(|(tx, at, cents, user)| Raw {
+                tx,
+                at,
+                cents,
+                user,
+            }),
         0..max,
     )
 }
@@ -36,7 +46,11 @@ fn value_of(raw: &Raw) -> Decimal {
 
 fn event(raw: &Raw) -> Value {
     // Alternate between a JSON number and a numeric string: Lago reads both.
-    let v = if raw.tx % 2 == 0 { json!(value_of(raw).to_string()) } else { json!(raw.cents as f64 / 100.0) };
+    let v = if raw.tx.is_multiple_of(2) {
+        json!(value_of(raw).to_string())
+    } else {
+        json!(raw.cents as f64 / 100.0)
+    };
     json!({
         "transaction_id": format!("tx_{}", raw.tx),
         "code": "m",
@@ -46,7 +60,8 @@ fn event(raw: &Raw) -> Value {
 }
 
 fn input(aggregation_type: &str, events: &[Raw]) -> String {
-    let mut metric = json!({"name": "M", "code": "m", "aggregation_type": aggregation_type, "field_name": "v"});
+    let mut metric =
+        json!({"name": "M", "code": "m", "aggregation_type": aggregation_type, "field_name": "v"});
     if aggregation_type == "unique_count_agg" {
         metric["field_name"] = json!("user");
     }
@@ -60,11 +75,16 @@ fn input(aggregation_type: &str, events: &[Raw]) -> String {
 }
 
 fn run(input: &str) -> Value {
-    Contract::Aggregation.run(input).unwrap_or_else(|e| panic!("unexpected error {e} for {input}"))
+    Contract::Aggregation
+        .run(input)
+        .unwrap_or_else(|e| panic!("unexpected error {e} for {input}"))
 }
 
 fn decimal(value: &Value) -> Decimal {
-    value.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not a decimal string: {value}"))
+    value
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a decimal string: {value}"))
 }
 
 /// The events Lago keeps: the first of each transaction id.
@@ -80,7 +100,10 @@ fn in_period(raw: &Raw) -> bool {
 /// Events with distinct transaction ids and distinct instants, so no rule depends on their order.
 fn distinct(events: Vec<Raw>) -> Vec<Raw> {
     let mut instants = HashSet::new();
-    let mut kept: Vec<Raw> = first_of_each_transaction(&events).into_iter().cloned().collect();
+    let mut kept: Vec<Raw> = first_of_each_transaction(&events)
+        .into_iter()
+        .cloned()
+        .collect();
     kept.retain(|e| instants.insert(e.at));
     kept
 }
@@ -152,7 +175,9 @@ fn wild_input() -> impl Strategy<Value = String> {
         Just(json!(null)),
         any::<bool>().prop_map(|b| json!(b)),
         any::<i64>().prop_map(|i| json!(i)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         "[-+0-9.eE a-z]{0,40}".prop_map(|s| json!(s)),
         Just(json!("79228162514264337593543950335")),
         Just(json!({"nested": [1, 2]})),
@@ -166,7 +191,14 @@ fn wild_input() -> impl Strategy<Value = String> {
             json!({"transaction_id": format!("t{tx}"), "code": "m", "timestamp": at, "properties": props})
         });
     let agg = prop::sample::select(vec![
-        "count_agg", "sum_agg", "max_agg", "unique_count_agg", "latest_agg", "weighted_sum_agg", "custom_agg", "bogus",
+        "count_agg",
+        "sum_agg",
+        "max_agg",
+        "unique_count_agg",
+        "latest_agg",
+        "weighted_sum_agg",
+        "custom_agg",
+        "bogus",
     ]);
     (
         agg,

@@ -35,7 +35,9 @@ use serde_json::{Map, Value};
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::metric::{self, Aggregation, AggregationRequest, BillableMetric, ChargeFilter, EventFilter, Period};
+use crate::metric::{
+    self, Aggregation, AggregationRequest, BillableMetric, ChargeFilter, EventFilter, Period,
+};
 
 /// The `aggregation` contract's input.
 #[derive(Debug, Clone, Deserialize)]
@@ -86,9 +88,15 @@ pub struct Units {
     pub aggregation: Decimal,
     #[serde(with = "crate::decimal::lenient")]
     pub count: Decimal,
-    #[serde(skip_serializing_if = "Option::is_none", with = "crate::decimal::lenient_option")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "crate::decimal::lenient_option"
+    )]
     pub full_units_number: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "crate::decimal::lenient_option")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "crate::decimal::lenient_option"
+    )]
     pub total_aggregated_units: Option<Decimal>,
 }
 
@@ -127,7 +135,10 @@ impl From<&Aggregation> for Units {
 /// assert_eq!(out, serde_json::json!({"aggregation": "1", "count": "1"}));
 /// ```
 pub fn evaluate(input: &Input) -> Result<Output> {
-    let metric = input.billable_metric.check().map_err(|e| e.within("billable_metric"))?;
+    let metric = input
+        .billable_metric
+        .check()
+        .map_err(|e| e.within("billable_metric"))?;
     if input.to_datetime < input.from_datetime {
         return Err(Error::invalid(
             "to_datetime",
@@ -147,7 +158,10 @@ pub fn evaluate(input: &Input) -> Result<Output> {
         if event.timestamp >= input.from_datetime {
             return Err(Error::invalid(
                 format!("previous_period_events[{i}].timestamp"),
-                format!("must be before from_datetime (got {})", crate::time::format(event.timestamp)),
+                format!(
+                    "must be before from_datetime (got {})",
+                    crate::time::format(event.timestamp)
+                ),
             ));
         }
     }
@@ -155,7 +169,11 @@ pub fn evaluate(input: &Input) -> Result<Output> {
     let filter = if input.charge_filter.is_none() && charge.filters.is_empty() {
         EventFilter::all()
     } else {
-        EventFilter::for_bucket(metric.filters(), &charge.filters, input.charge_filter.as_ref())?
+        EventFilter::for_bucket(
+            metric.filters(),
+            &charge.filters,
+            input.charge_filter.as_ref(),
+        )?
     };
     let period = Period {
         from_datetime: input.from_datetime,
@@ -170,7 +188,11 @@ pub fn evaluate(input: &Input) -> Result<Output> {
         ..AggregationRequest::default()
     };
 
-    let log: Vec<&Event> = input.previous_period_events.iter().chain(&input.events).collect();
+    let log: Vec<&Event> = input
+        .previous_period_events
+        .iter()
+        .chain(&input.events)
+        .collect();
     let kept = metric::deduplicate(&log);
     let events: Vec<&Event> = kept.iter().map(|&i| log[i]).collect();
     let result = metric
@@ -181,21 +203,34 @@ pub fn evaluate(input: &Input) -> Result<Output> {
         groups
             .iter()
             .map(|g| Group {
-                grouped_by: g.grouped_by.iter().map(|(k, v)| (k.clone(), v.clone().map_or(Value::Null, Value::String))).collect(),
+                grouped_by: g
+                    .grouped_by
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone().map_or(Value::Null, Value::String)))
+                    .collect(),
                 units: Units::from(&g.aggregation),
             })
             .collect()
     });
-    Ok(Output { units: Units::from(&result.total), grouped })
+    Ok(Output {
+        units: Units::from(&result.total),
+        grouped,
+    })
 }
 
 fn check_grouped_by(keys: &[String]) -> Result<()> {
     for (i, key) in keys.iter().enumerate() {
         if key.is_empty() {
-            return Err(Error::invalid(format!("grouped_by[{i}]"), "must not be blank"));
+            return Err(Error::invalid(
+                format!("grouped_by[{i}]"),
+                "must not be blank",
+            ));
         }
         if keys[..i].contains(key) {
-            return Err(Error::invalid(format!("grouped_by[{i}]"), format!("`{key}` is listed twice")));
+            return Err(Error::invalid(
+                format!("grouped_by[{i}]"),
+                format!("`{key}` is listed twice"),
+            ));
         }
     }
     Ok(())
@@ -215,9 +250,25 @@ fn locate(err: Error, kept: &[usize], previous: usize) -> Error {
         return err;
     };
     match err {
-        Error::Invalid { reason, .. } => Error::Invalid { path: located, reason },
-        Error::UnknownVariant { kind, value, expected, .. } => Error::UnknownVariant { path: located, kind, value, expected },
-        Error::Custom { reason, .. } => Error::Custom { path: located, reason },
+        Error::Invalid { reason, .. } => Error::Invalid {
+            path: located,
+            reason,
+        },
+        Error::UnknownVariant {
+            kind,
+            value,
+            expected,
+            ..
+        } => Error::UnknownVariant {
+            path: located,
+            kind,
+            value,
+            expected,
+        },
+        Error::Custom { reason, .. } => Error::Custom {
+            path: located,
+            reason,
+        },
         other => other,
     }
 }

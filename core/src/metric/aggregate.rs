@@ -211,7 +211,12 @@ impl Metric {
         period: &Period,
         request: &AggregationRequest,
     ) -> Result<AggregationResult> {
-        let ctx = Context { metric: self, period, request, lower: period.lower_bound() };
+        let ctx = Context {
+            metric: self,
+            period,
+            request,
+            lower: period.lower_bound(),
+        };
         ctx.check_request()?;
         let in_bucket = |e: &Event| {
             e.code == self.code
@@ -397,9 +402,7 @@ impl Context<'_> {
     }
 
     fn count<'e>(&self, rows: impl Iterator<Item = (usize, &'e Event)>) -> (Aggregation, bool) {
-        let count = rows
-            .filter(|(_, e)| self.in_period(e.timestamp))
-            .count();
+        let count = rows.filter(|(_, e)| self.in_period(e.timestamp)).count();
         let aggregation = Aggregation {
             aggregation: Decimal::from(count),
             count: Decimal::from(count),
@@ -621,5 +624,86 @@ mod tests {
         assert_eq!(ceil_days(1), 1);
         assert_eq!(ceil_days(NANOS_PER_DAY), 1);
         assert_eq!(ceil_days(0), 0);
+    }
+
+    fn per_event(aggregation_type: &str, field: &str) -> Aggregation {
+        let metric: crate::metric::BillableMetric = serde_json::from_value(serde_json::json!({
+            "name": "M", "code": "m", "aggregation_type": aggregation_type, "field_name": field,
+            "weighted_interval": (aggregation_type == "weighted_sum_agg").then_some("seconds")
+        }))
+        .unwrap();
+        let events: Vec<Event> = serde_json::from_value(serde_json::json!([
+            {"transaction_id": "1", "code": "m", "timestamp": "2024-01-20T00:00:00Z", "properties": {"v": 7}, "precise_total_amount_cents": "12.5"},
+            {"transaction_id": "2", "code": "m", "timestamp": "2024-01-10T00:00:00Z", "properties": {"v": 9}},
+            {"transaction_id": "3", "code": "m", "timestamp": "2024-01-15T00:00:00Z", "properties": {"v": 9}, "precise_total_amount_cents": 100},
+            {"transaction_id": "4", "code": "m", "timestamp": "2024-01-16T00:00:00Z", "properties": {"v": "none"}},
+            {"transaction_id": "5", "code": "m", "timestamp": "2024-02-16T00:00:00Z", "properties": {"v": 1}}
+        ]))
+        .unwrap();
+        let period = Period::new(
+            crate::time::parse("2024-01-01T00:00:00Z").unwrap(),
+            crate::time::parse("2024-01-31T23:59:59Z").unwrap(),
+        );
+        let request = AggregationRequest {
+            event_values: true,
+            ..AggregationRequest::default()
+        };
+        metric
+            .check()
+            .unwrap()
+            .aggregate(&events, &period, &request)
+            .unwrap()
+            .total
+    }
+
+    #[test]
+    fn per_event_values_in_time_order() {
+        let values = |agg: &str| {
+            per_event(agg, "v")
+                .event_values
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+        };
+        // In-period numeric events by timestamp: Jan 10 → 9, Jan 15 → 9, Jan 20 → 7 (Jan 16's "none" is skipped).
+        assert_eq!(values("sum_agg"), ["9", "9", "7"]);
+        assert_eq!(values("latest_agg"), ["9", "9", "7"]);
+        assert_eq!(values("weighted_sum_agg"), ["9", "9", "7"]);
+        // Max: the first event holding the maximum keeps it, the others get zero.
+        assert_eq!(values("max_agg"), ["9", "0", "0"]);
+        // Count and unique count: one unit per in-period event, whatever its value (4 events).
+        assert_eq!(values("count_agg"), ["1", "1", "1", "1"]);
+        assert_eq!(values("unique_count_agg"), ["1", "1", "1", "1"]);
+    }
+
+    #[test]
+    fn sums_total_the_precise_amounts() {
+        // Jan 20's 12.5 and Jan 15's 100; Jan 10 has none.
+        assert_eq!(
+            per_event("sum_agg", "v").precise_total_amount_cents,
+            Some(Decimal::new(1125, 1))
+        );
+        assert_eq!(per_event("max_agg", "v").precise_total_amount_cents, None);
+    }
+
+    #[test]
+    fn values_are_only_collected_on_request() {
+        let metric: crate::metric::BillableMetric =
+            serde_json::from_value(serde_json::json!({"name": "M", "code": "m", "aggregation_type": "sum_agg", "field_name": "v"})).unwrap();
+        let events: Vec<Event> = serde_json::from_value(serde_json::json!([
+            {"transaction_id": "1", "code": "m", "timestamp": "2024-01-20T00:00:00Z", "properties": {"v": 7}}
+        ]))
+        .unwrap();
+        let period = Period::new(
+            crate::time::parse("2024-01-01T00:00:00Z").unwrap(),
+            crate::time::parse("2024-01-31T23:59:59Z").unwrap(),
+        );
+        let result = metric
+            .check()
+            .unwrap()
+            .aggregate(&events, &period, &AggregationRequest::default())
+            .unwrap();
+        assert!(result.total.event_values.is_empty());
+        assert_eq!(result.total.aggregation, Decimal::from(7));
     }
 }

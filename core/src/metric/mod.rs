@@ -284,7 +284,12 @@ pub fn deduplicate<E: Borrow<Event>>(events: &[E]) -> Vec<usize> {
         .iter()
         .map(Borrow::borrow)
         .enumerate()
-        .filter(|(_, e)| seen.insert((e.external_subscription_id.as_deref(), e.transaction_id.as_str())))
+        .filter(|(_, e)| {
+            seen.insert((
+                e.external_subscription_id.as_deref(),
+                e.transaction_id.as_str(),
+            ))
+        })
         .map(|(i, _)| i)
         .collect()
 }

@@ -34,7 +34,10 @@ pub fn property_text<'a>(properties: &'a Map<String, Value>, key: &str) -> Optio
 /// maps use the search.
 pub(crate) fn lookup<'a>(properties: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     if properties.len() <= 16 {
-        properties.iter().find(|(k, _)| k.len() == key.len() && k.as_bytes() == key.as_bytes()).map(|(_, v)| v)
+        properties
+            .iter()
+            .find(|(k, _)| k.len() == key.len() && k.as_bytes() == key.as_bytes())
+            .map(|(_, v)| v)
     } else {
         properties.get(key)
     }
