@@ -40,6 +40,16 @@ use crate::metric::{
 };
 
 /// The `aggregation` contract's input.
+///
+/// ```
+/// let input: lagom_core::eval::aggregation::Input = lagom_core::eval::from_json(r#"{
+///     "billable_metric": {"name": "Calls", "code": "calls", "aggregation_type": "count_agg"},
+///     "events": [], "from_datetime": "2024-01-01T00:00:00Z", "to_datetime": "2024-01-31T23:59:59Z",
+///     "charge": {"charge_model": "standard", "prorated": false}
+/// }"#).unwrap();
+/// assert!(input.previous_period_events.is_empty() && input.grouped_by.is_empty());
+/// assert_eq!(input.charge.unwrap().prorated, false);
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
@@ -72,7 +82,14 @@ pub struct Charge {
     pub filters: Vec<ChargeFilter>,
 }
 
-/// The `aggregation` contract's output.
+/// The `aggregation` contract's output: [`Units`] at the top level, plus `grouped` when grouping.
+///
+/// ```
+/// use lagom_core::eval::aggregation::{Output, Units};
+/// let units = Units { aggregation: 3.into(), count: 2.into(), full_units_number: None, total_aggregated_units: None };
+/// let out = Output { units, grouped: None };
+/// assert_eq!(serde_json::to_value(&out).unwrap(), serde_json::json!({"aggregation": "3", "count": "2"}));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Output {
     #[serde(flatten)]

@@ -53,6 +53,14 @@ pub struct Period {
 
 impl Period {
     /// A period in UTC whose charges duration is its own length in days.
+    ///
+    /// ```
+    /// let from = lagom_core::time::parse("2024-01-01T00:00:00Z").unwrap();
+    /// let to = lagom_core::time::parse("2024-01-31T23:59:59Z").unwrap();
+    /// let period = lagom_core::metric::Period::new(from, to);
+    /// assert_eq!(period.charges_duration, None);
+    /// assert_eq!(period.time_zone, jiff::tz::TimeZone::UTC);
+    /// ```
     pub fn new(from_datetime: Timestamp, to_datetime: Timestamp) -> Self {
         Period {
             from_datetime,
@@ -62,7 +70,20 @@ impl Period {
         }
     }
 
-    /// The charges duration in days: the given one, else the calendar days the period spans.
+    /// The charges duration in days: the given one, else the calendar days the period spans in its
+    /// time zone.
+    ///
+    /// ```
+    /// use lagom_core::metric::Period;
+    /// let from = lagom_core::time::parse("2024-01-01T05:00:00Z").unwrap();
+    /// let to = lagom_core::time::parse("2024-01-02T04:59:59Z").unwrap();
+    /// let mut period = Period::new(from, to);
+    /// assert_eq!(period.charges_duration().unwrap(), 2); // two UTC dates
+    /// period.time_zone = lagom_core::time::time_zone("America/New_York", "timezone").unwrap();
+    /// assert_eq!(period.charges_duration().unwrap(), 1); // one New York date
+    /// period.charges_duration = Some(0);
+    /// assert!(period.charges_duration().is_err());
+    /// ```
     pub fn charges_duration(&self) -> Result<i64> {
         match self.charges_duration {
             Some(0) => Err(Error::invalid(
@@ -162,7 +183,7 @@ pub struct Aggregation {
     pub event_values: Vec<Decimal>,
 }
 
-/// One group of a grouped aggregation.
+/// One group of a grouped aggregation (see [`AggregationResult`] for an example).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupResult {
     /// Each grouping key with the group's value (`None` for a missing or empty property).
@@ -171,6 +192,26 @@ pub struct GroupResult {
 }
 
 /// The result of [`Metric::aggregate`].
+///
+/// ```
+/// use lagom_core::metric::{AggregationRequest, BillableMetric, Period};
+/// let metric: BillableMetric =
+///     serde_json::from_str(r#"{"name": "Calls", "code": "calls", "aggregation_type": "count_agg"}"#).unwrap();
+/// let events: Vec<lagom_core::event::Event> = serde_json::from_str(r#"[
+///     {"transaction_id": "1", "code": "calls", "timestamp": "2024-01-05T00:00:00Z", "properties": {"team": "b"}},
+///     {"transaction_id": "2", "code": "calls", "timestamp": "2024-01-06T00:00:00Z"},
+///     {"transaction_id": "3", "code": "calls", "timestamp": "2024-01-07T00:00:00Z", "properties": {"team": "a"}}
+/// ]"#).unwrap();
+/// let period = Period::new(
+///     lagom_core::time::parse("2024-01-01T00:00:00Z").unwrap(),
+///     lagom_core::time::parse("2024-01-31T23:59:59Z").unwrap(),
+/// );
+/// let request = AggregationRequest { grouped_by: vec!["team".into()], ..Default::default() };
+/// let result = metric.check().unwrap().aggregate(&events, &period, &request).unwrap();
+/// assert_eq!(result.total.count, 3.into());
+/// let groups: Vec<_> = result.groups.unwrap().into_iter().map(|g| g.grouped_by[0].1.clone()).collect();
+/// assert_eq!(groups, [None, Some("a".to_string()), Some("b".to_string())]); // missing values first
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AggregationResult {
     /// The aggregation of every event of the bucket, groups ignored.

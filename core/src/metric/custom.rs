@@ -12,7 +12,12 @@ use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::event::Event;
 
-/// The running state of a custom aggregation.
+/// The running state of a custom aggregation (both start at zero).
+///
+/// ```
+/// let state = lagom_core::metric::CustomState::default();
+/// assert!(state.total_units.is_zero() && state.amount.is_zero());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CustomState {
     pub total_units: Decimal,

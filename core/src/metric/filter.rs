@@ -17,6 +17,10 @@ use crate::error::{Error, Result};
 use crate::metric::value::property_text;
 
 /// The value of a charge filter meaning "every value the metric's filter lists".
+///
+/// ```
+/// assert_eq!(lagom_core::metric::filter::ALL_FILTER_VALUES, "__ALL_FILTER_VALUES__");
+/// ```
 pub const ALL_FILTER_VALUES: &str = "__ALL_FILTER_VALUES__";
 
 /// One filter dimension of a billable metric, in Lago's JSON shape.
@@ -73,6 +77,12 @@ pub struct EventFilter {
 
 impl EventFilter {
     /// The filter that accepts every event (a charge without filters).
+    ///
+    /// ```
+    /// let all = lagom_core::metric::EventFilter::all();
+    /// assert!(all.is_all());
+    /// assert!(all.accepts(&serde_json::Map::new()));
+    /// ```
     pub fn all() -> Self {
         EventFilter::default()
     }

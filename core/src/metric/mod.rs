@@ -90,6 +90,12 @@ impl AggregationType {
 }
 
 /// Lago's `weighted_interval` values (only `seconds` exists).
+///
+/// ```
+/// use lagom_core::metric::WeightedInterval;
+/// assert_eq!(serde_json::from_str::<WeightedInterval>(r#""seconds""#).unwrap(), WeightedInterval::Seconds);
+/// assert!(serde_json::from_str::<WeightedInterval>(r#""hours""#).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WeightedInterval {
@@ -133,6 +139,21 @@ pub struct BillableMetric {
 }
 
 /// A billable metric whose invariants hold, ready to aggregate events.
+///
+/// ```
+/// use lagom_core::metric::{AggregationType, BillableMetric, RoundingFunction};
+/// let metric: BillableMetric = serde_json::from_str(r#"{
+///     "name": "Seats", "code": "seats", "aggregation_type": "unique_count_agg", "field_name": "user",
+///     "recurring": true, "rounding_function": "ceil", "filters": [{"key": "plan", "values": ["pro"]}]
+/// }"#).unwrap();
+/// let metric = metric.check().unwrap();
+/// assert_eq!(metric.code(), "seats");
+/// assert_eq!(metric.aggregation_type(), AggregationType::UniqueCount);
+/// assert_eq!(metric.field_name(), Some("user"));
+/// assert!(metric.recurring());
+/// assert_eq!(metric.filters()[0].key, "plan");
+/// assert_eq!(metric.rounding().map(|r| (r.function, r.precision)), Some((RoundingFunction::Ceil, 0)));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metric {
     code: String,
@@ -208,16 +229,13 @@ impl BillableMetric {
                 ));
             }
         }
+        // Lago checks an expression's syntax for every type, but its result lands in `field_name`,
+        // which count metrics drop and custom aggregations do not read: only the others use it.
         let expression = match self.expression.as_deref().filter(|e| !e.trim().is_empty()) {
             None => None,
             Some(text) => {
-                if field_name.is_none() {
-                    return Err(Error::invalid(
-                        "field_name",
-                        "is required with an expression: Lago stores the expression's result in this property",
-                    ));
-                }
-                Some(Expression::parse(text, "expression")?)
+                let parsed = Expression::parse(text, "expression")?;
+                agg.needs_field().then_some(parsed)
             }
         };
         Ok(Metric {

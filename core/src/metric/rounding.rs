@@ -44,6 +44,11 @@ pub struct Rounding {
 
 impl Rounding {
     /// A rounding rule.
+    ///
+    /// ```
+    /// use lagom_core::metric::{Rounding, RoundingFunction};
+    /// assert_eq!(Rounding::new(RoundingFunction::Floor, -1).precision, -1);
+    /// ```
     pub fn new(function: RoundingFunction, precision: i32) -> Self {
         Rounding {
             function,
