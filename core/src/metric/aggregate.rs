@@ -465,7 +465,7 @@ impl Context<'_> {
         let mut total = Decimal::ZERO;
         let mut cents = Decimal::ZERO;
         let mut count: u64 = 0;
-        let mut values = Vec::new();
+        let mut values: Vec<TimedValue> = Vec::new();
         for (i, e) in rows {
             if e.timestamp > self.period.to_datetime || lower.is_some_and(|l| e.timestamp < l) {
                 continue;
@@ -493,21 +493,35 @@ impl Context<'_> {
         Ok((aggregation, count > 0))
     }
 
-    fn max<'e>(
+    /// One pass over the in-period rows with a numeric value: counts them, keeps their values when
+    /// requested, and folds each into `state`.
+    fn scan_numeric<'e, S>(
         &self,
         rows: impl Iterator<Item = (usize, &'e Event)>,
-    ) -> Result<(Aggregation, bool)> {
-        let mut max: Option<Decimal> = None;
+        mut state: S,
+        mut step: impl FnMut(&mut S, Timestamp, usize, Decimal),
+    ) -> Result<(S, u64, Vec<TimedValue>)> {
         let mut count: u64 = 0;
         let mut values = Vec::new();
         for row in self.numeric_in_period(rows) {
             let (i, e, v) = row?;
-            max = Some(max.map_or(v, |m| m.max(v)));
+            step(&mut state, e.timestamp, i, v);
             count += 1;
             if self.request.event_values {
                 values.push((e.timestamp, i, v));
             }
         }
+        Ok((state, count, values))
+    }
+
+    fn max<'e>(
+        &self,
+        rows: impl Iterator<Item = (usize, &'e Event)>,
+    ) -> Result<(Aggregation, bool)> {
+        let (max, count, values) =
+            self.scan_numeric(rows, None, |max: &mut Option<Decimal>, _, _, v| {
+                *max = Some(max.map_or(v, |m| m.max(v)));
+            })?;
         let max = max.unwrap_or(Decimal::ZERO);
         // Per event, Lago keeps the first event holding the maximum and gives the others zero.
         let mut seen = false;
@@ -535,20 +549,13 @@ impl Context<'_> {
         &self,
         rows: impl Iterator<Item = (usize, &'e Event)>,
     ) -> Result<(Aggregation, bool)> {
-        let mut latest: Option<(Timestamp, usize, Decimal)> = None;
-        let mut count: u64 = 0;
-        let mut values = Vec::new();
-        for row in self.numeric_in_period(rows) {
-            let (i, e, v) = row?;
-            count += 1;
-            // The newest timestamp wins; on a tie, the event ingested last.
-            if latest.is_none_or(|(ts, j, _)| (e.timestamp, i) > (ts, j)) {
-                latest = Some((e.timestamp, i, v));
-            }
-            if self.request.event_values {
-                values.push((e.timestamp, i, v));
-            }
-        }
+        let (latest, count, values) =
+            self.scan_numeric(rows, None, |latest: &mut Option<TimedValue>, ts, i, v| {
+                // The newest timestamp wins; on a tie, the event ingested last.
+                if latest.is_none_or(|(newest, j, _)| (ts, i) > (newest, j)) {
+                    *latest = Some((ts, i, v));
+                }
+            })?;
         // Lago reports a negative latest value as zero units.
         let value = latest.map_or(Decimal::ZERO, |(_, _, v)| v.max(Decimal::ZERO));
         let aggregation = Aggregation {
@@ -607,8 +614,11 @@ impl Context<'_> {
     }
 }
 
+/// An event's value with its timestamp and ingestion order (its index), for sorting.
+pub(crate) type TimedValue = (Timestamp, usize, Decimal);
+
 /// Values sorted by (timestamp, ingestion order).
-pub(crate) fn in_time_order(mut rows: Vec<(Timestamp, usize, Decimal)>) -> Vec<Decimal> {
+pub(crate) fn in_time_order(mut rows: Vec<TimedValue>) -> Vec<Decimal> {
     rows.sort_unstable_by_key(|&(ts, i, _)| (ts, i));
     rows.into_iter().map(|(_, _, v)| v).collect()
 }

@@ -13,7 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::event::Event;
-use crate::metric::aggregate::{Aggregation, Context, ceil_dp, in_time_order};
+use crate::metric::aggregate::{Aggregation, Context, TimedValue, ceil_dp, in_time_order};
 
 pub(crate) fn aggregate<'e>(
     ctx: &Context,
@@ -28,7 +28,7 @@ pub(crate) fn aggregate<'e>(
         .unwrap_or(Timestamp::MIN);
     let mut initial = Decimal::ZERO;
     let mut has_previous = false;
-    let mut points: Vec<(Timestamp, usize, Decimal)> = Vec::new();
+    let mut points: Vec<TimedValue> = Vec::new();
     for (i, e) in rows {
         let in_period = ctx.in_period(e.timestamp);
         let starts_the_total = recurring && e.timestamp <= previous_end;
