@@ -367,7 +367,7 @@ impl Context<'_> {
     /// aggregation (Lago's grouped SQL differs in one place, see [`unique_count::prorated`]).
     fn aggregate_rows<'e>(
         &self,
-        rows: impl Iterator<Item = (usize, &'e Event)>,
+        rows: impl Iterator<Item = (usize, &'e Event)> + Clone,
         in_group: bool,
     ) -> Result<(Aggregation, bool)> {
         let prorated = self.request.prorated;

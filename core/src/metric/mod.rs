@@ -10,6 +10,7 @@ pub mod aggregate;
 pub mod custom;
 pub mod expression;
 pub mod filter;
+mod hash;
 mod prorated;
 pub mod rounding;
 mod unique_count;
@@ -17,7 +18,6 @@ pub mod value;
 mod weighted_sum;
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -297,7 +297,8 @@ impl Metric {
 /// assert_eq!(kept, [0, 2]);
 /// ```
 pub fn deduplicate<E: Borrow<Event>>(events: &[E]) -> Vec<usize> {
-    let mut seen = HashSet::with_capacity(events.len());
+    let mut seen = hash::FastSet::default();
+    seen.reserve(events.len());
     events
         .iter()
         .map(Borrow::borrow)

@@ -11,7 +11,7 @@
 //! the charges duration; a remove followed the same day by an add of the same value is skipped first.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -19,6 +19,7 @@ use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::event::Event;
 use crate::metric::aggregate::{Aggregation, Context, ceil_dp, days_between, pg_divide};
+use crate::metric::hash::{FastMap, FastSet};
 use crate::metric::value::property_text;
 
 /// One event as the unique count sees it.
@@ -30,36 +31,45 @@ struct Row<'e> {
     in_period: bool,
 }
 
-/// The rows Lago's unique count reads, in (timestamp, ingestion) order.
+/// Whether Lago's unique count reads the event: up to the period end, and from the period start
+/// unless the metric is recurring.
+fn in_window(ctx: &Context, event: &Event) -> bool {
+    event.timestamp <= ctx.period.to_datetime
+        && (ctx.metric.recurring() || event.timestamp >= ctx.lower)
+}
+
+/// Lago's `COALESCE(operation_type, 'add') = 'add'`.
+fn adds(event: &Event) -> bool {
+    property_text(&event.properties, "operation_type").is_none_or(|op| op == "add")
+}
+
+/// The rows Lago's unique count reads, in the given order.
 fn rows<'e>(
     ctx: &Context,
     events: impl Iterator<Item = (usize, &'e Event)>,
 ) -> Result<Vec<Row<'e>>> {
-    let lower = ctx.lower;
-    let recurring = ctx.metric.recurring();
     let mut rows = Vec::new();
-    for (index, e) in events {
-        if e.timestamp > ctx.period.to_datetime || (!recurring && e.timestamp < lower) {
-            continue;
-        }
-        let operation = property_text(&e.properties, "operation_type");
+    for (index, e) in events.filter(|(_, e)| in_window(ctx, e)) {
         rows.push(Row {
             timestamp: e.timestamp,
             index,
             value: ctx.text(index, e)?,
-            adds: operation.is_none_or(|op| op == "add"),
-            in_period: e.timestamp >= lower,
+            adds: adds(e),
+            in_period: e.timestamp >= ctx.lower,
         });
     }
-    rows.sort_unstable_by_key(|r| (r.timestamp, r.index));
     Ok(rows)
+}
+
+fn sort(rows: &mut [Row]) {
+    rows.sort_unstable_by_key(|r| (r.timestamp, r.index));
 }
 
 /// Whether each row's operation counts (+1 / −1) or repeats the previous one (0), per value.
 fn adjusted<'r>(
     rows: impl Iterator<Item = &'r Row<'r>>,
 ) -> impl Iterator<Item = (&'r Row<'r>, i64)> {
-    let mut last_adds: HashMap<&Option<Cow<'r, str>>, bool> = HashMap::new();
+    let mut last_adds: FastMap<&Option<Cow<'r, str>>, bool> = FastMap::default();
     rows.map(move |row| {
         let previous_adds = last_adds.insert(&row.value, row.adds).unwrap_or(false);
         let change = match (previous_adds == row.adds, row.adds) {
@@ -71,30 +81,60 @@ fn adjusted<'r>(
     })
 }
 
+/// The units of rows in time order.
 fn units_of(rows: &[Row]) -> Decimal {
     Decimal::from(adjusted(rows.iter()).map(|(_, change)| change).sum::<i64>())
 }
 
-fn event_values(ctx: &Context, rows: &[Row]) -> Vec<Decimal> {
-    if !ctx.request.event_values {
-        return Vec::new();
+/// One unit per in-period event, when per-event values are requested.
+fn event_values(ctx: &Context, in_period: usize) -> Vec<Decimal> {
+    if ctx.request.event_values {
+        vec![Decimal::ONE; in_period]
+    } else {
+        Vec::new()
     }
-    vec![Decimal::ONE; rows.iter().filter(|r| r.in_period).count()]
+}
+
+fn plain_result(ctx: &Context, units: Decimal, in_period: usize) -> Aggregation {
+    Aggregation {
+        aggregation: units,
+        count: units,
+        event_values: event_values(ctx, in_period),
+        ..Aggregation::default()
+    }
 }
 
 pub(crate) fn plain<'e>(
     ctx: &Context,
-    events: impl Iterator<Item = (usize, &'e Event)>,
+    events: impl Iterator<Item = (usize, &'e Event)> + Clone,
 ) -> Result<(Aggregation, bool)> {
-    let rows = rows(ctx, events)?;
-    let units = units_of(&rows);
-    let aggregation = Aggregation {
-        aggregation: units,
-        count: units,
-        event_values: event_values(ctx, &rows),
-        ..Aggregation::default()
-    };
-    Ok((aggregation, !rows.is_empty()))
+    // While every event adds, the units are the distinct values whatever the order: one pass, no
+    // sort. The first remove sends the count to the ordered computation.
+    let mut distinct: FastSet<Option<Cow<str>>> = FastSet::default();
+    let (mut read, mut in_period) = (0, 0);
+    let mut only_adds = true;
+    for (index, e) in events.clone().filter(|(_, e)| in_window(ctx, e)) {
+        if !adds(e) {
+            only_adds = false;
+            break;
+        }
+        distinct.insert(ctx.text(index, e)?);
+        read += 1;
+        in_period += usize::from(e.timestamp >= ctx.lower);
+    }
+    if only_adds {
+        return Ok((
+            plain_result(ctx, Decimal::from(distinct.len()), in_period),
+            read > 0,
+        ));
+    }
+    let mut rows = rows(ctx, events)?;
+    sort(&mut rows);
+    let in_period = rows.iter().filter(|r| r.in_period).count();
+    Ok((
+        plain_result(ctx, units_of(&rows), in_period),
+        !rows.is_empty(),
+    ))
 }
 
 /// `in_group`: Lago's grouped query counts days a little differently from the ungrouped one — it adds
@@ -105,13 +145,14 @@ pub(crate) fn prorated<'e>(
     events: impl Iterator<Item = (usize, &'e Event)>,
     in_group: bool,
 ) -> Result<(Aggregation, bool)> {
-    let rows = rows(ctx, events)?;
+    let mut rows = rows(ctx, events)?;
+    sort(&mut rows);
     let full = units_of(&rows);
     let period = ctx.period;
     let from = ctx.lower;
     let duration = period.charges_duration()?;
 
-    let mut by_value: HashMap<&Option<Cow<str>>, Vec<&Row>> = HashMap::new();
+    let mut by_value: BTreeMap<&Option<Cow<str>>, Vec<&Row>> = BTreeMap::new();
     for row in &rows {
         by_value.entry(&row.value).or_default().push(row);
     }
@@ -145,7 +186,7 @@ pub(crate) fn prorated<'e>(
         aggregation: units,
         count: units,
         full_units_number: Some(full),
-        event_values: event_values(ctx, &rows),
+        event_values: event_values(ctx, rows.iter().filter(|r| r.in_period).count()),
         ..Aggregation::default()
     };
     Ok((aggregation, any_counted))
