@@ -7,6 +7,10 @@
 //! `Σ running_total × seconds_until_next / (charges_duration × 86400)`, rounded up at 20 decimals.
 //! The variation is the sum of the period's values; the units active at the end
 //! (`total_aggregated_units`) are the variation plus, for recurring metrics, the starting total.
+//!
+//! The same sum, regrouped by value, is `starting_total × seconds(from, end) + Σ value ×
+//! seconds(event, end)`: each value stays in the running total from its event to the end. That form
+//! needs no sort, and with exact decimals it gives the same number.
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -26,9 +30,14 @@ pub(crate) fn aggregate<'e>(
         .from_datetime
         .checked_sub(SignedDuration::from_secs(1))
         .unwrap_or(Timestamp::MIN);
+    let what = "weighted sum";
+    let end = ceil_to_second(period.to_datetime);
     let mut initial = Decimal::ZERO;
     let mut has_previous = false;
-    let mut points: Vec<TimedValue> = Vec::new();
+    let mut weighted = Decimal::ZERO;
+    let mut variation = Decimal::ZERO;
+    let mut count: u64 = 0;
+    let mut values: Vec<TimedValue> = Vec::new();
     for (i, e) in rows {
         let in_period = ctx.in_period(e.timestamp);
         let starts_the_total = recurring && e.timestamp <= previous_end;
@@ -39,42 +48,26 @@ pub(crate) fn aggregate<'e>(
             continue;
         };
         if in_period {
-            points.push((e.timestamp, i, v));
+            let active = decimal::mul(v, seconds_between(e.timestamp, end), what)?;
+            weighted = decimal::add(weighted, active, what)?;
+            variation = decimal::add(variation, v, what)?;
+            count += 1;
+            if ctx.request.event_values {
+                values.push((e.timestamp, i, v));
+            }
         } else {
             initial = decimal::add(initial, v, "weighted sum starting total")?;
             has_previous = true;
         }
     }
-    points.sort_unstable_by_key(|&(ts, i, _)| (ts, i));
-
-    let what = "weighted sum";
+    let carried = decimal::mul(initial, seconds_between(ctx.lower, end), what)?;
+    weighted = decimal::add(weighted, carried, what)?;
     let duration_seconds = decimal::mul(
         Decimal::from(period.charges_duration()?),
         Decimal::from(86_400),
         what,
     )?;
-    let end = ceil_to_second(period.to_datetime);
-    let mut running = initial;
-    let mut at = ctx.lower;
-    let mut weighted = Decimal::ZERO;
-    let mut variation = Decimal::ZERO;
-    for &(ts, _, v) in &points {
-        weighted = decimal::add(
-            weighted,
-            decimal::mul(running, seconds_between(at, ts), what)?,
-            what,
-        )?;
-        running = decimal::add(running, v, what)?;
-        variation = decimal::add(variation, v, what)?;
-        at = ts;
-    }
-    weighted = decimal::add(
-        weighted,
-        decimal::mul(running, seconds_between(at, end), what)?,
-        what,
-    )?;
 
-    let count = points.len();
     let aggregation = Aggregation {
         aggregation: ceil_dp(decimal::div(weighted, duration_seconds, what)?, 20),
         count: Decimal::from(count),
@@ -83,11 +76,7 @@ pub(crate) fn aggregate<'e>(
         } else {
             variation
         }),
-        event_values: if ctx.request.event_values {
-            in_time_order(points)
-        } else {
-            Vec::new()
-        },
+        event_values: in_time_order(values),
         ..Aggregation::default()
     };
     Ok((aggregation, count > 0 || has_previous))
