@@ -168,10 +168,9 @@ fn ignored_clause_matches(
 
 /// A child overlaps the bucket when, for every key of the bucket, it lists one of the bucket's values.
 fn overlaps(matching: &Resolved, child: &Resolved) -> bool {
-    matching.iter().all(|(key, values)| {
-        let child_values = child.get(key).map(Vec::as_slice).unwrap_or_default();
-        values.iter().any(|v| child_values.contains(v))
-    })
+    matching
+        .iter()
+        .all(|(key, values)| values.iter().any(|v| values_of(child, key).contains(v)))
 }
 
 /// What of an overlapping filter the bucket must ignore. On the same keys: an identical filter is
@@ -189,13 +188,13 @@ fn ignored_part(
     }
     let identical = child
         .iter()
-        .all(|(key, values)| same_set(values, &matching[key]));
+        .all(|(key, values)| same_set(values, values_of(matching, key)));
     if identical {
         return older.then(|| child.clone());
     }
     let subset = child
         .iter()
-        .all(|(key, values)| values.iter().all(|v| matching[key].contains(v)));
+        .all(|(key, values)| values.iter().all(|v| values_of(matching, key).contains(v)));
     if subset {
         return Some(child.clone());
     }
@@ -208,7 +207,7 @@ fn ignored_part(
             } else {
                 values
                     .iter()
-                    .filter(|v| !matching[key].contains(v))
+                    .filter(|v| !values_of(matching, key).contains(v))
                     .cloned()
                     .collect()
             };
@@ -216,6 +215,11 @@ fn ignored_part(
         })
         .collect();
     Some(trimmed)
+}
+
+/// A filter's values for a key (none when it does not name the key).
+fn values_of<'a>(filter: &'a Resolved, key: &str) -> &'a [String] {
+    filter.get(key).map(Vec::as_slice).unwrap_or_default()
 }
 
 fn same_set(a: &[String], b: &[String]) -> bool {
