@@ -54,13 +54,24 @@ pub fn billing_period(
     run(Contract::Period, input)
 }
 
-/// Runs `contract` on a JS value: JS → JSON text → core → JSON value → plain JS object.
+/// Runs `contract` on a JS value: JS → JSON text (what `lagom eval` reads) → core → plain JS object.
 fn run(contract: Contract, input: JsValue) -> Result<JsValue, JsValue> {
-    let document: serde_json::Value = serde_wasm_bindgen::from_value(input)
-        .map_err(|e| Error::invalid("", format!("not a JSON document: {e}")))
-        .map_err(thrown)?;
+    let document = to_json(input).map_err(thrown)?;
     let answer = contract.run(&document.to_string()).map_err(thrown)?;
     to_js(&answer)
+}
+
+/// Reads a JS value as JSON; a value JSON cannot hold (a symbol, a function, a huge `BigInt`) is an error
+/// at its path.
+fn to_json(input: JsValue) -> Result<serde_json::Value, Error> {
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(input)).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        // serde-wasm-bindgen's errors are JS `Error`s, whose text starts with "Error: ".
+        let reason = e.into_inner().to_string();
+        let reason = reason.strip_prefix("Error: ").unwrap_or(&reason);
+        Error::invalid(path, format!("not a JSON value: {reason}"))
+    })
 }
 
 /// What the glue receives when a contract fails; `LagomError` copies these fields.
