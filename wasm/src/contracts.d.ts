@@ -24,8 +24,8 @@ export type ChargeModel =
 /** One event of the period, as a charge model sees it. */
 export interface ChargeEvent {
   value: DecimalInput;
-  prorated_value?: DecimalInput;
-  precise_total_amount_cents?: DecimalInput;
+  prorated_value?: DecimalInput | null;
+  precise_total_amount_cents?: DecimalInput | null;
 }
 
 /** The `charge` contract's input: a charge and an aggregation result. */
@@ -36,11 +36,14 @@ export interface ChargeEvalInput {
   units: DecimalInput;
   events?: ChargeEvent[];
   /** The units before proration (Lago's `full_units_number`). */
-  full_units?: DecimalInput;
+  full_units?: DecimalInput | null;
   prorated?: boolean;
   /** Cents per currency unit, for `dynamic` (default 100). */
-  subunit_to_unit?: number;
-  custom_aggregation?: { total_units?: DecimalInput; amount: DecimalInput };
+  subunit_to_unit?: number | null;
+  /** The custom aggregation state a custom pricing may read. */
+  custom_aggregation?: { total_units?: DecimalInput; amount: DecimalInput } | null;
+  /** The elapsed share of the billing period, in (0, 1]: asks for Lago's current-usage projection. */
+  period_ratio?: DecimalInput | null;
 }
 
 /** The `charge` contract's output: Lago's fee amounts, unrounded. */
@@ -49,6 +52,10 @@ export interface ChargeEvalOutput {
   unit_amount: Decimal;
   /** What the charge model shows of its computation (`{}` for standard). */
   amount_details: { [key: string]: Json };
+  /** With `period_ratio`: the units projected to the end of the period. */
+  projected_units?: Decimal;
+  /** With `period_ratio`: the amount projected to the end of the period. */
+  projected_amount?: Decimal;
 }
 
 /** Lago's aggregation types. */
@@ -63,36 +70,70 @@ export type AggregationType =
 
 /** Lago's event, as sent to `POST /events`. */
 export interface LagoEvent {
-  transaction_id?: string;
-  external_subscription_id?: string;
-  external_customer_id?: string;
+  /** Lago keeps the first event of a transaction_id and ignores the others. */
+  transaction_id: string;
+  external_subscription_id?: string | null;
+  external_customer_id?: string | null;
+  /** The `code` of the billable metric the event feeds. */
   code: string;
   timestamp: Instant;
   properties?: { [key: string]: Json };
-  precise_total_amount_cents?: DecimalInput;
+  precise_total_amount_cents?: DecimalInput | null;
+}
+
+/** A billable metric in Lago's JSON shape (other fields, such as `lago_id`, are ignored). */
+export interface BillableMetric {
+  name: string;
+  code: string;
+  description?: string | null;
+  aggregation_type: AggregationType;
+  field_name?: string | null;
+  recurring?: boolean;
+  weighted_interval?: "seconds" | null;
+  filters?: { key: string; values: string[] }[];
+  rounding_function?: "round" | "ceil" | "floor" | null;
+  rounding_precision?: number | null;
+  expression?: string | null;
+}
+
+/** One filter of a charge: for each metric filter key, the values it selects. */
+export interface ChargeFilter {
+  values: { [key: string]: string[] };
 }
 
 /** The `aggregation` contract's input: a billable metric, the period's events and the period. */
 export interface AggregationEvalInput {
-  /** Lago's billable metric object (`code`, `aggregation_type`, `field_name`, `recurring`, `filters`, …). */
-  billable_metric: { aggregation_type: AggregationType; [key: string]: Json };
+  billable_metric: BillableMetric;
   events: LagoEvent[];
+  /** Events before `from_datetime`, for recurring metrics. */
   previous_period_events?: LagoEvent[];
   from_datetime: Instant;
   to_datetime: Instant;
-  charge_filter?: { values: { [key: string]: string[] } };
+  /** The filter bucket to aggregate; without it, the default bucket of `charge.filters`. */
+  charge_filter?: ChargeFilter | null;
   grouped_by?: string[];
-  charge?: { prorated?: boolean };
-  charges_duration?: number;
-  timezone?: string;
+  /** The parts of Lago's charge object that aggregation reads. */
+  charge?: { prorated?: boolean; filters?: ChargeFilter[] } | null;
+  /** Days; defaults to the days the period spans in `timezone`. */
+  charges_duration?: number | null;
+  /** An IANA time zone name (default UTC). */
+  timezone?: string | null;
+}
+
+/** The units of a whole bucket or of one group. */
+export interface AggregationUnits {
+  aggregation: Decimal;
+  count: Decimal;
+  /** Prorated charges: the units without proration. */
+  full_units_number?: Decimal;
+  /** Weighted sums: the units active at the end of the period. */
+  total_aggregated_units?: Decimal;
 }
 
 /** The `aggregation` contract's output. */
-export interface AggregationEvalOutput {
-  aggregation: Decimal;
-  count: number;
-  grouped?: { grouped_by: { [key: string]: string | null }; aggregation: Decimal }[];
-  [key: string]: Json | undefined;
+export interface AggregationEvalOutput extends AggregationUnits {
+  /** One entry per group, when `grouped_by` is given. */
+  grouped?: (AggregationUnits & { grouped_by: { [key: string]: Json } })[];
 }
 
 /** Lago's plan intervals. */
@@ -104,15 +145,15 @@ export interface BillingPeriodInput {
   billing_time: "calendar" | "anniversary";
   subscription_at: Instant;
   /** Defaults to `subscription_at`. */
-  started_at?: Instant;
+  started_at?: Instant | null;
   billing_at: Instant;
   /** An IANA time zone name, e.g. "Europe/Paris". */
   timezone: string;
   pay_in_advance: boolean;
-  bill_charges_monthly?: boolean;
-  terminated_at?: Instant;
+  bill_charges_monthly?: boolean | null;
+  terminated_at?: Instant | null;
   /** Trial length in days, may be fractional. */
-  trial_period?: DecimalInput;
+  trial_period?: DecimalInput | null;
 }
 
 /** The `period` contract's output: Lago's invoice boundaries. */
@@ -124,9 +165,12 @@ export interface BillingPeriodOutput {
   /** Days, an integer. */
   charges_duration: number;
   next_end_of_period: string;
-  previous_beginning_of_period?: string;
+  /** The start of the period before the billing date's. */
+  previous_beginning_of_period: string;
   /** The share of the plan amount billed for `from_datetime..to_datetime` ("1" for a whole period). */
-  proration_coefficient?: Decimal;
+  proration_coefficient: Decimal;
+  /** When the plan has a trial. */
   trial_end_datetime?: string;
+  /** When the plan has a trial: it has not ended at `billing_at`. */
   in_trial?: boolean;
 }

@@ -8,6 +8,7 @@ import {
   initSync,
   LagomError,
   type AggregationEvalInput,
+  type AggregationEvalOutput,
   type BillingPeriodInput,
   type BillingPeriodOutput,
   type ChargeEvalInput,
@@ -28,12 +29,13 @@ const priced: ChargeEvalOutput = evalCharge(charge);
 const amount: string = priced.amount;
 
 const aggregation: AggregationEvalInput = {
-  billable_metric: { code: 'api_calls', aggregation_type: 'sum_agg', field_name: 'calls' },
-  events: [{ code: 'api_calls', timestamp: '2024-03-01T00:00:00Z', properties: { calls: 3 } }],
+  billable_metric: { name: 'API calls', code: 'api_calls', aggregation_type: 'sum_agg', field_name: 'calls' },
+  events: [{ transaction_id: 'tr_1', code: 'api_calls', timestamp: '2024-03-01T00:00:00Z', properties: { calls: 3 } }],
   from_datetime: '2024-03-01T00:00:00Z',
   to_datetime: '2024-03-31T23:59:59Z',
 };
-const { aggregation: total, count }: { aggregation: string; count: number } = evalAggregation(aggregation);
+const { aggregation: total, count, grouped }: AggregationEvalOutput = evalAggregation(aggregation);
+const groups: number = grouped?.length ?? 0;
 
 const period: BillingPeriodInput = {
   interval: 'monthly',
@@ -62,7 +64,9 @@ evalCharge({ charge_model: 'tiered', units: '1' });
 evalCharge({ charge_model: 'standard' });
 // @ts-expect-error: decimals come back as strings
 const wrong: number = priced.unit_amount;
+// @ts-expect-error: an aggregation counts in decimals
+const badCount: number = count;
 // @ts-expect-error: not an interval
 billingPeriod({ ...period, interval: 'daily' });
 
-console.log(amount, total, count, days, wrong);
+console.log(amount, total, count, groups, days, wrong, badCount);
