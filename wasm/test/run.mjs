@@ -2,6 +2,8 @@
 // tarball into a fresh consumer project in a temporary folder, copies test/consumer/ there, then runs
 // `node --test` (the consumer imports the package by its name) and `tsc --noEmit --strict` over an
 // example TypeScript consumer and over every fixture case typed with the package's contract types.
+// test/browser.mjs loads the package in headless Chromium, as it is, bundled by Vite and through Vite's
+// dev server.
 // A failing run keeps the consumer folder and prints where it is.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,9 +28,11 @@ try {
 
   const env = { ...process.env, LAGOM_FIXTURES: fixtures };
   const tests = spawnSync(process.execPath, ['--test'], { cwd: consumer, env, stdio: 'inherit' });
+  console.log('\n# the package in headless Chromium');
+  const browser = spawnSync(process.execPath, [join(wasmDir, 'test', 'browser.mjs'), consumer], { stdio: 'inherit' });
   console.log('\n# tsc --noEmit --strict over example.ts and fixture-types.ts');
   const types = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '-p', 'tsconfig.json'], { cwd: consumer, stdio: 'inherit' });
-  status = tests.status === 0 && types.status === 0 ? 0 : 1;
+  status = [tests, browser, types].every((run) => run.status === 0) ? 0 : 1;
 } finally {
   if (status === 0) rmSync(consumer, { recursive: true, force: true });
   else console.error(`\nthe consumer project is kept in ${consumer}`);
