@@ -1,0 +1,79 @@
+// The package's entry for browsers and bundlers, and the glue every entry shares: it wraps the
+// wasm-bindgen output (./lagom_wasm.js) so that a failure is thrown as a LagomError.
+import initWasm, {
+  initSync as initWasmSync,
+  evalCharge as rawEvalCharge,
+  evalAggregation as rawEvalAggregation,
+  billingPeriod as rawBillingPeriod,
+  takePanicMessage,
+} from './lagom_wasm.js';
+
+/** A failure of the billing core: `code` says what kind, `path` which input field (or null). */
+export class LagomError extends Error {
+  constructor(code, path, message, options) {
+    super(message, options);
+    this.name = 'LagomError';
+    this.code = code;
+    this.path = path;
+  }
+}
+
+let ready = false;
+
+/**
+ * Loads the WebAssembly module. Browsers fetch `lagom_wasm_bg.wasm` next to this file unless given
+ * a URL, a Response, the bytes or a compiled WebAssembly.Module. Under Node the module is already
+ * loaded on import, and this resolves at once.
+ */
+export async function init(input) {
+  if (!ready) {
+    await initWasm(input === undefined ? undefined : { module_or_path: input });
+    ready = true;
+  }
+}
+
+/** Loads the WebAssembly module from its bytes or a compiled WebAssembly.Module, synchronously. */
+export function initSync(module) {
+  if (!ready) {
+    initWasmSync({ module });
+    ready = true;
+  }
+}
+
+function call(raw, input) {
+  if (!ready) {
+    throw new LagomError('not_initialized', null, 'the WebAssembly module is not loaded: await init() first');
+  }
+  try {
+    return raw(input);
+  } catch (thrown) {
+    throw asLagomError(thrown);
+  }
+}
+
+function asLagomError(thrown) {
+  if (thrown instanceof WebAssembly.RuntimeError) {
+    // A panic traps; the core's panic hook kept its message.
+    const panic = takePanicMessage();
+    return new LagomError('internal', null, `internal error: ${panic ?? thrown.message}`, { cause: thrown });
+  }
+  if (thrown !== null && typeof thrown === 'object' && !(thrown instanceof Error) && typeof thrown.code === 'string') {
+    return new LagomError(thrown.code, thrown.path ?? null, thrown.message);
+  }
+  return thrown;
+}
+
+/** Prices units with one charge model (the `charge` contract). */
+export function evalCharge(input) {
+  return call(rawEvalCharge, input);
+}
+
+/** Aggregates events with a billable metric (the `aggregation` contract). */
+export function evalAggregation(input) {
+  return call(rawEvalAggregation, input);
+}
+
+/** Computes the billing period of a subscription on a billing date (the `period` contract). */
+export function billingPeriod(input) {
+  return call(rawBillingPeriod, input);
+}

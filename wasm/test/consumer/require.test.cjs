@@ -1,0 +1,12 @@
+// CommonJS consumers: Node >= 20.19 can require() the package's ES module entry.
+const assert = require('node:assert/strict');
+const { it } = require('node:test');
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+const canRequireEsm = major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
+
+it('require() gives the same API', { skip: !canRequireEsm && 'this Node cannot require() an ES module' }, () => {
+  const lagom = require('lagom-billing');
+  assert.equal(typeof lagom.evalCharge, 'function');
+  assert.throws(() => lagom.evalCharge('x'), (e) => e instanceof lagom.LagomError && e.path === '');
+});

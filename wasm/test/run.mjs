@@ -1,0 +1,66 @@
+// Tests the npm package as a user gets it: packs wasm/pkg/ (built by wasm/build.sh), installs the
+// tarball into a fresh consumer project in a temporary folder, copies test/consumer/ there, then runs
+// `node --test` (the consumer imports the package by its name) and `tsc --noEmit --strict` over an
+// example TypeScript consumer and over every fixture case typed with the package's contract types.
+// test/browser.mjs loads the package in headless Chromium, as it is, bundled by Vite and through Vite's
+// dev server.
+// A failing run keeps the consumer folder and prints where it is.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const wasmDir = fileURLToPath(new URL('..', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../tests/fixtures/eval', import.meta.url));
+const tsc = join(wasmDir, 'node_modules', 'typescript', 'bin', 'tsc');
+
+const consumer = mkdtempSync(join(tmpdir(), 'lagom-consumer-'));
+let status = 1;
+try {
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', consumer, join(wasmDir, 'pkg')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const [tarball] = readdirSync(consumer).filter((f) => f.endsWith('.tgz'));
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'lagom-consumer', private: true, type: 'module' }));
+  // The package has no dependencies: installing it needs no network.
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', `./${tarball}`], { cwd: consumer, stdio: 'inherit' });
+  cpSync(join(wasmDir, 'test', 'consumer'), consumer, { recursive: true });
+  writeFileSync(join(consumer, 'fixture-types.ts'), fixtureTypes());
+
+  const env = { ...process.env, LAGOM_FIXTURES: fixtures };
+  const tests = spawnSync(process.execPath, ['--test'], { cwd: consumer, env, stdio: 'inherit' });
+  console.log('\n# the package in headless Chromium');
+  const browser = spawnSync(process.execPath, [join(wasmDir, 'test', 'browser.mjs'), consumer], { stdio: 'inherit' });
+  console.log('\n# tsc --noEmit --strict over example.ts and fixture-types.ts');
+  const types = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '-p', 'tsconfig.json'], { cwd: consumer, stdio: 'inherit' });
+  status = [tests, browser, types].every((run) => run.status === 0) ? 0 : 1;
+} finally {
+  if (status === 0) rmSync(consumer, { recursive: true, force: true });
+  else console.error(`\nthe consumer project is kept in ${consumer}`);
+}
+process.exit(status);
+
+/** Every fixture case's input and output as a typed constant: the types must accept what the core does. */
+function fixtureTypes() {
+  const types = {
+    charge: ['ChargeEvalInput', 'ChargeEvalOutput'],
+    aggregation: ['AggregationEvalInput', 'AggregationEvalOutput'],
+    period: ['BillingPeriodInput', 'BillingPeriodOutput'],
+  };
+  const names = Object.values(types).flat();
+  const lines = [`import type { ${names.join(', ')} } from 'lagom-billing';`, ''];
+  for (const [contract, [input, output]] of Object.entries(types)) {
+    const folder = join(fixtures, contract);
+    const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')).sort() : [];
+    for (const file of files) {
+      const { cases } = JSON.parse(readFileSync(join(folder, file), 'utf8'));
+      // Bad inputs are meant not to fit the contract.
+      cases.filter((c) => c.output !== undefined).forEach((c, i) => {
+        const name = `${contract}_${file.replace(/\W/g, '_')}_${i}`;
+        lines.push(`// ${contract}/${file}: ${c.name}`);
+        lines.push(`export const ${name}_in: ${input} = ${JSON.stringify(c.input)};`);
+        lines.push(`export const ${name}_out: ${output} = ${JSON.stringify(c.output)};`);
+      });
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
