@@ -58,7 +58,8 @@ fn plan() -> Vec<(Value, &'static str, Value)> {
     ]
 }
 
-/// A deterministic stream of events spread over January 2024, the five codes in turn.
+/// A deterministic stream of events spread over January 2024, the five codes in turn, parsed from
+/// JSON text as an API or a file would deliver them (so they sit in memory as parsing lays them out).
 fn events() -> Vec<Event> {
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = move || {
@@ -68,7 +69,7 @@ fn events() -> Vec<Event> {
         state ^= state << 17;
         state
     };
-    (0..EVENTS)
+    let events: Vec<Value> = (0..EVENTS)
         .map(|i| {
             let r = next();
             let (code, properties) = match i % 5 {
@@ -82,16 +83,18 @@ fn events() -> Vec<Event> {
                 _ => ("seats", json!({"seats": if r % 3 == 0 { -1 } else { 1 }})),
             };
             let seconds = MONTH_START + i64::try_from(r % MONTH_SECONDS).expect("under a month");
-            serde_json::from_value(json!({
+            json!({
                 "transaction_id": format!("tx_{i}"),
                 "external_subscription_id": "sub_1",
                 "code": code,
                 "timestamp": seconds,
                 "properties": properties,
-            }))
-            .expect("a valid event")
+            })
         })
-        .collect()
+        .collect();
+    let text = serde_json::to_string(&events).expect("events serialize");
+    drop(events);
+    serde_json::from_str(&text).expect("valid events")
 }
 
 struct Charge {

@@ -51,7 +51,9 @@ fn check_case(case: &Case) -> Result<(), String> {
             let one_line = stderr.lines().count() == 1;
             if code == Some(2)
                 && one_line
-                && stderr.contains(path.as_str())
+                && path
+                    .as_ref()
+                    .is_none_or(|path| stderr.contains(path.as_str()))
                 && stderr.contains(message.as_str())
                 && stdout.is_empty()
             {
