@@ -20,4 +20,6 @@ mod runtime;
 
 pub use error::{PluginError, Reason};
 pub use limits::Limits;
-pub use runtime::{AGGREGATE_BATCH, Metered, Plugin, Price, Runtime, State, Usage};
+pub use runtime::{
+    AGGREGATE_BATCH, CONCURRENT_CALLS, Metered, Plugin, Price, Runtime, State, Usage,
+};
