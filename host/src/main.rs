@@ -1,4 +1,5 @@
-//! `lagom`: Lago's billing core on the command line (`lagom eval`) and over HTTP (`lagom serve`).
+//! `lagom`: Lago's billing core on the command line (`lagom eval`) and over HTTP (`lagom serve`), and the
+//! tooling for custom-pricing plugins (`lagom plugin`).
 
 mod error;
 mod eval;
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use lagom::plugin;
 use lagom_core::eval::Contract;
 
 use crate::error::HostError;
@@ -40,6 +42,13 @@ enum Command {
     /// Routes: GET /health, POST /api/v1/eval/{charge,aggregation,period}. Logs go to standard error at the
     /// level RUST_LOG sets (default info).
     Serve(serve::Options),
+    /// Create, build, try out and check custom-pricing plugins (sandboxed WebAssembly; see docs/plugins.md).
+    ///
+    /// Bad input (a bad plugin, file or option) exits with code 2 and one line on standard error.
+    Plugin {
+        #[command(subcommand)]
+        command: plugin::cli::Command,
+    },
 }
 
 /// The eval contracts, as named on the command line.
@@ -67,25 +76,55 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::from(err.exit_code())
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.exit_code)
         }
     }
 }
 
-fn run(command: Command) -> Result<(), HostError> {
+fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Eval {
             contract,
             input,
             pretty,
-        } => eval::run(
+        } => Ok(eval::run(
             contract.into(),
             input.as_deref(),
             pretty,
             &mut std::io::stdout().lock(),
-        ),
-        Command::Serve(options) => serve::run(options),
+        )?),
+        Command::Serve(options) => Ok(serve::run(options)?),
+        Command::Plugin { command } => {
+            Ok(plugin::cli::run(command, &mut std::io::stdout().lock())?)
+        }
+    }
+}
+
+/// How a failed command ends the process: one line on standard error and an exit code.
+///
+/// Plugin commands have their own error type ([`plugin::PluginError`]): the HTTP layer's mapping of
+/// [`HostError`] does not cover plugins.
+struct Failure {
+    message: String,
+    exit_code: u8,
+}
+
+impl From<HostError> for Failure {
+    fn from(err: HostError) -> Self {
+        Failure {
+            message: err.to_string(),
+            exit_code: err.exit_code(),
+        }
+    }
+}
+
+impl From<plugin::PluginError> for Failure {
+    fn from(err: plugin::PluginError) -> Self {
+        Failure {
+            message: err.to_string(),
+            exit_code: err.exit_code(),
+        }
     }
 }
