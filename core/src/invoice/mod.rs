@@ -1,9 +1,25 @@
-//! Invoices as Lago's API writes them: totals in cents, billing periods, fees, credits and applied
-//! taxes.
+//! Invoices: Lago's invoice object and the arithmetic that turns a draft's fees into its totals.
 //!
 //! The order of Lago's totals is: fees → minus progressive-billing credits and coupons → sub-total
 //! excluding taxes → plus taxes → sub-total including taxes → minus credit notes and prepaid credits →
-//! total. Computing them is the invoice assembly's job; this module holds the output shape.
+//! total. [`finalize`] applies that order to a draft whose fees the simulator built; a customer's
+//! coupons, wallets and credit notes live in [`CustomerBalances`], which [`finalize`] consumes.
+//! [`one_off_invoice`] builds an add-on invoice. Which fees an invoice has, its dates and statuses are
+//! the simulator's business, not this module's.
+
+mod balances;
+mod context;
+mod coupons;
+mod credit_notes;
+mod one_off;
+mod totals;
+mod wallets;
+
+pub use balances::CustomerBalances;
+pub use context::{FeeContext, InvoiceContext, ProgressiveBillingCredit, ProgressiveFee};
+pub use one_off::{OneOffFee, one_off_invoice};
+pub use totals::{draft_totals, finalize};
+pub use wallets::{WalletChange, WalletTopUp, WalletUpdate};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
