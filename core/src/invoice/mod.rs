@@ -12,6 +12,7 @@ mod context;
 mod coupons;
 mod credit_notes;
 mod one_off;
+mod taxes;
 mod totals;
 mod wallets;
 

@@ -5,10 +5,14 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::add_on::AddOn;
-use crate::decimal::Decimal;
+use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
-use crate::invoice::{Invoice, InvoiceContext};
-use crate::money::Currency;
+use crate::fee::{Fee, FeeItem, FeeType, PaymentStatus};
+use crate::invoice::{
+    FeeContext, Invoice, InvoiceContext, InvoicePaymentStatus, InvoiceStatus, InvoiceType,
+    draft_totals,
+};
+use crate::money::{Currency, round_cents};
 
 /// One fee of `POST /invoices`: an add-on, optionally at another unit price or quantity.
 ///
@@ -51,10 +55,36 @@ pub struct OneOffFee {
     pub to_datetime: Option<Timestamp>,
 }
 
-/// Builds the finalized `one_off` invoice of `POST /invoices`: one `add_on` fee per entry, taxed by
-/// the fee's `tax_codes`, else the add-on's, else the customer's, else the organization's. Coupons,
-/// credit notes and wallets do not apply to it. `context.fees` and
-/// `context.progressive_billing_credits` are not read. Ids are left for the caller.
+/// Builds the finalized `one_off` invoice of `POST /invoices`: one `add_on` fee per entry (units ×
+/// unit amount, rounded to whole cents), taxed by the entry's `tax_codes`, else the add-on's, else
+/// the customer's, else the organization's default taxes. Coupons, credit notes and wallets do not
+/// apply to it (Lago's `Invoices::CreateOneOffService` only computes taxes and totals).
+/// `context.fees` and `context.progressive_billing_credits` are not read. Ids are left for the
+/// caller; the issuing date is the caller's (the customer-local date of `context.at`).
+///
+/// ```
+/// use lagom_core::customer::{Customer, Organization};
+/// use lagom_core::invoice::{one_off_invoice, InvoiceContext, OneOffFee};
+/// use lagom_core::money::Currency;
+/// let add_ons = [serde_json::from_str(r#"{"name": "Setup", "code": "setup",
+///     "amount_cents": 10000, "amount_currency": "EUR"}"#).unwrap()];
+/// let taxes = [serde_json::from_str(r#"{"name": "VAT", "code": "vat", "rate": 20,
+///     "applied_to_organization": true}"#).unwrap()];
+/// let fees: Vec<OneOffFee> = serde_json::from_str(r#"[{"add_on_code": "setup", "units": "1.5"}]"#).unwrap();
+/// let customer: Customer = serde_json::from_str(r#"{"external_id": "c1"}"#).unwrap();
+/// let context = InvoiceContext {
+///     organization: &Organization::default(),
+///     customer: &customer,
+///     taxes: &taxes,
+///     fees: &[],
+///     at: "2024-02-01T10:00:00Z".parse().unwrap(),
+///     progressive_billing_credits: &[],
+/// };
+/// let issuing_date = "2024-02-01".parse().unwrap();
+/// let invoice = one_off_invoice(&fees, &add_ons, Currency::Eur, issuing_date, &context).unwrap();
+/// // 1.5 × 100.00 € = 150.00 €, + 20 % VAT = 180.00 €
+/// assert_eq!((invoice.fees_amount_cents, invoice.total_amount_cents), (15000, 18000));
+/// ```
 pub fn one_off_invoice(
     fees: &[OneOffFee],
     add_ons: &[AddOn],
@@ -62,9 +92,174 @@ pub fn one_off_invoice(
     issuing_date: Date,
     context: &InvoiceContext,
 ) -> Result<Invoice> {
-    let _ = (add_ons, currency, issuing_date, context);
     if fees.is_empty() {
         return Err(Error::invalid("fees", "must not be empty"));
     }
-    Err(Error::invalid("", "one-off invoices are being implemented"))
+    let mut built = Vec::with_capacity(fees.len());
+    let mut fee_contexts = Vec::with_capacity(fees.len());
+    for (i, fee) in fees.iter().enumerate() {
+        let path = format!("fees[{i}]");
+        let add_on = add_ons
+            .iter()
+            .find(|a| a.code == fee.add_on_code)
+            .ok_or_else(|| {
+                let known: Vec<&str> = add_ons.iter().map(|a| a.code.as_str()).collect();
+                Error::invalid(
+                    format!("{path}.add_on_code"),
+                    format!(
+                        "unknown add-on code `{}`, known: {}",
+                        fee.add_on_code,
+                        known.join(", ")
+                    ),
+                )
+            })?;
+        built.push(add_on_fee(fee, add_on, currency, context.at, &path)?);
+        fee_contexts.push(FeeContext {
+            tax_codes: fee
+                .tax_codes
+                .clone()
+                .unwrap_or_else(|| add_on.tax_codes.clone()),
+            ..FeeContext::default()
+        });
+    }
+    let mut invoice = Invoice {
+        lago_id: None,
+        billing_entity_code: None,
+        sequential_id: None,
+        number: None,
+        issuing_date,
+        payment_due_date: None,
+        payment_overdue: None,
+        net_payment_term: None,
+        invoice_type: InvoiceType::OneOff,
+        status: InvoiceStatus::Finalized,
+        payment_status: None,
+        currency,
+        fees_amount_cents: 0,
+        coupons_amount_cents: 0,
+        credit_notes_amount_cents: 0,
+        sub_total_excluding_taxes_amount_cents: 0,
+        taxes_amount_cents: 0,
+        sub_total_including_taxes_amount_cents: 0,
+        prepaid_credit_amount_cents: 0,
+        prepaid_granted_credit_amount_cents: None,
+        prepaid_purchased_credit_amount_cents: None,
+        progressive_billing_credit_amount_cents: None,
+        total_amount_cents: 0,
+        version_number: None,
+        self_billed: None,
+        created_at: Some(context.at),
+        updated_at: None,
+        applied_taxes: Vec::new(),
+        applied_usage_thresholds: Vec::new(),
+        billing_periods: Vec::new(),
+        credits: Vec::new(),
+        fees: built,
+    };
+    let one_off_context = InvoiceContext {
+        fees: &fee_contexts,
+        progressive_billing_credits: &[],
+        ..*context
+    };
+    draft_totals(&mut invoice, &one_off_context)?;
+    invoice.payment_status = Some(if invoice.total_amount_cents > 0 {
+        InvoicePaymentStatus::Pending
+    } else {
+        InvoicePaymentStatus::Succeeded
+    });
+    Ok(invoice)
+}
+
+/// One add-on fee: `unit_amount_cents × units`, rounded to whole cents (Lago's `Fees::OneOffService`).
+fn add_on_fee(
+    input: &OneOffFee,
+    add_on: &AddOn,
+    currency: Currency,
+    at: Timestamp,
+    path: &str,
+) -> Result<Fee> {
+    let units = input.units.unwrap_or(Decimal::ONE);
+    if units <= Decimal::ZERO {
+        return Err(Error::invalid(
+            format!("{path}.units"),
+            format!("must be greater than 0 (got {units})"),
+        ));
+    }
+    let unit_amount_cents = input.unit_amount_cents.unwrap_or(add_on.amount_cents);
+    if unit_amount_cents < 0 {
+        return Err(Error::invalid(
+            format!("{path}.unit_amount_cents"),
+            format!("must not be negative (got {unit_amount_cents})"),
+        ));
+    }
+    if let (Some(from), Some(to)) = (input.from_datetime, input.to_datetime)
+        && from > to
+    {
+        return Err(Error::invalid(
+            format!("{path}.to_datetime"),
+            format!("must not be before from_datetime (got {to} < {from})"),
+        ));
+    }
+    let precise_cents = decimal::mul(Decimal::from(unit_amount_cents), units, "add-on fee amount")?;
+    let amount_cents = round_cents(precise_cents)?;
+    Ok(Fee {
+        lago_id: None,
+        lago_charge_id: None,
+        lago_charge_filter_id: None,
+        lago_invoice_id: None,
+        lago_true_up_fee_id: None,
+        lago_true_up_parent_fee_id: None,
+        lago_subscription_id: None,
+        lago_customer_id: None,
+        external_customer_id: None,
+        external_subscription_id: None,
+        amount_cents,
+        precise_amount: Some(currency.to_units(precise_cents)),
+        precise_total_amount: None,
+        amount_currency: currency,
+        taxes_amount_cents: 0,
+        taxes_precise_amount: None,
+        taxes_rate: Decimal::ZERO,
+        units,
+        precise_unit_amount: Some(currency.to_units(Decimal::from(unit_amount_cents))),
+        total_aggregated_units: None,
+        total_amount_cents: 0,
+        total_amount_currency: None,
+        events_count: None,
+        pay_in_advance: false,
+        invoiceable: true,
+        from_date: Some(input.from_datetime.unwrap_or(at)),
+        to_date: Some(input.to_datetime.unwrap_or(at)),
+        payment_status: Some(PaymentStatus::Pending),
+        created_at: Some(at),
+        succeeded_at: None,
+        failed_at: None,
+        refunded_at: None,
+        event_transaction_id: None,
+        description: input
+            .description
+            .clone()
+            .or_else(|| add_on.description.clone()),
+        precise_coupons_amount_cents: None,
+        sub_total_excluding_taxes_amount_cents: None,
+        sub_total_excluding_taxes_precise_amount_cents: None,
+        amount_details: None,
+        self_billed: None,
+        item: FeeItem {
+            kind: FeeType::AddOn,
+            code: add_on.code.clone(),
+            name: add_on.name.clone(),
+            description: None,
+            invoice_display_name: input
+                .invoice_display_name
+                .clone()
+                .or_else(|| add_on.invoice_display_name.clone()),
+            filter_invoice_display_name: None,
+            filters: None,
+            lago_item_id: add_on.lago_id.clone(),
+            item_type: Some("AddOn".to_owned()),
+            grouped_by: serde_json::Map::new(),
+        },
+        applied_taxes: Vec::new(),
+    })
 }

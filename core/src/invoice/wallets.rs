@@ -1,13 +1,25 @@
-//! Wallets: prepaid credits bought or granted, consumed by invoices after taxes.
+//! Wallets: prepaid credits bought or granted, and their consumption by invoices after taxes
+//! (Lago's `WalletTransactions::CreateFromParamsService`, `Credits::AppliedPrepaidCreditsService`).
+//!
+//! A credit is worth `rate_amount` currency units. Granted credits count at once; purchased credits
+//! come with a `credit` invoice, which the simulator treats as paid at once (it has no payments), so
+//! they count at once too. An invoice takes credits from the active wallets of its currency, by
+//! priority then creation, each wallet paying only the fee types and billable metrics its
+//! `applies_to` allows, never more than a fee's amount after coupons, taxes and credit notes.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::decimal::Decimal;
+use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
-use crate::invoice::Invoice;
-use crate::money::Currency;
-use crate::wallet::{Wallet, WalletAppliesTo, WalletTransaction};
+use crate::fee::{Fee, FeeItem, FeeType};
+use crate::invoice::{Invoice, InvoiceContext, InvoicePaymentStatus, InvoiceStatus, InvoiceType};
+use crate::money::{Currency, add_cents, round_cents, sub_cents};
+use crate::validate::require_not_negative;
+use crate::wallet::{
+    LOWEST_PRIORITY, TransactionKind, TransactionSource, TransactionStatus, TransactionType,
+    Wallet, WalletAppliesTo, WalletStatus, WalletTransaction,
+};
 
 /// A wallet and its transactions, as [`super::CustomerBalances`] keeps it.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,41 +95,389 @@ pub struct WalletChange {
     pub invoice: Option<Invoice>,
 }
 
+impl WalletState {
+    fn id(&self) -> &str {
+        self.wallet.lago_id.as_deref().unwrap_or_default()
+    }
+
+    fn is_active(&self, at: Timestamp) -> bool {
+        self.wallet.status == Some(WalletStatus::Active)
+            && self.wallet.expiration_at.is_none_or(|end| end > at)
+    }
+
+    fn credits(&self) -> Decimal {
+        self.wallet.credits_balance.unwrap_or_default()
+    }
+
+    fn balance_cents(&self) -> i64 {
+        self.wallet.balance_cents.unwrap_or_default()
+    }
+
+    /// Records a settled transaction of `credits` worth `amount_cents` and moves the balances.
+    fn settle(
+        &mut self,
+        kind: TransactionKind,
+        credits: Decimal,
+        amount_cents: i64,
+        at: Timestamp,
+        name: Option<&str>,
+    ) -> Result<WalletTransaction> {
+        let inbound = matches!(kind, TransactionKind::Purchased | TransactionKind::Granted);
+        let wallet = &mut self.wallet;
+        if inbound {
+            wallet.credits_balance = Some(decimal::add(
+                wallet.credits_balance.unwrap_or_default(),
+                credits,
+                "credits_balance",
+            )?);
+            wallet.balance_cents = Some(add_cents(
+                wallet.balance_cents.unwrap_or_default(),
+                amount_cents,
+                "balance_cents",
+            )?);
+        } else {
+            wallet.credits_balance = Some(decimal::sub(
+                wallet.credits_balance.unwrap_or_default(),
+                credits,
+                "credits_balance",
+            )?);
+            wallet.balance_cents = Some(sub_cents(
+                wallet.balance_cents.unwrap_or_default(),
+                amount_cents,
+                "balance_cents",
+            )?);
+            if kind == TransactionKind::Invoiced {
+                wallet.consumed_credits = Some(decimal::add(
+                    wallet.consumed_credits.unwrap_or_default(),
+                    credits,
+                    "consumed_credits",
+                )?);
+                wallet.last_consumed_credit_at = Some(at);
+            }
+        }
+        wallet.ongoing_balance_cents = wallet.balance_cents;
+        wallet.credits_ongoing_balance = wallet.credits_balance;
+        let currency = wallet.currency;
+        let transaction = WalletTransaction {
+            lago_id: Some(format!("{}_tx{}", self.id(), self.transactions.len() + 1)),
+            lago_wallet_id: self.wallet.lago_id.clone(),
+            lago_invoice_id: None,
+            status: TransactionStatus::Settled,
+            source: Some(TransactionSource::Manual),
+            transaction_status: kind,
+            transaction_type: if inbound {
+                TransactionType::Inbound
+            } else {
+                TransactionType::Outbound
+            },
+            amount: currency.to_units(Decimal::from(amount_cents)),
+            credit_amount: credits,
+            invoice_requires_successful_payment: None,
+            name: name.map(str::to_owned),
+            priority: None,
+            settled_at: Some(at),
+            failed_at: None,
+            created_at: Some(at),
+        };
+        self.transactions.push(transaction.clone());
+        Ok(transaction)
+    }
+}
+
+/// Credits as Lago stores them: floored to 5 decimals.
+fn floor_credits(credits: Decimal) -> Decimal {
+    credits.round_dp_with_strategy(5, rust_decimal::RoundingStrategy::ToNegativeInfinity)
+}
+
+/// What `credits` are worth in cents: `credits × rate`, rounded to the currency.
+fn credits_to_cents(credits: Decimal, rate: Decimal, currency: Currency) -> Result<i64> {
+    currency.to_cents(decimal::mul(credits, rate, "wallet transaction amount")?)
+}
+
 pub(super) fn create(
-    _existing: &[WalletState],
-    _body: &Wallet,
-    _id: &str,
-    _at: Timestamp,
-    _currency: Currency,
+    existing: &[WalletState],
+    body: &Wallet,
+    id: &str,
+    at: Timestamp,
+    currency: Currency,
 ) -> Result<(WalletState, WalletChange)> {
-    Err(Error::invalid("", "wallets are being implemented"))
+    body.validate()?;
+    if body.currency != currency {
+        return Err(Error::invalid(
+            "currency",
+            format!(
+                "must be the customer's currency {currency} (got {})",
+                body.currency
+            ),
+        ));
+    }
+    if let Some(code) = &body.code
+        && existing
+            .iter()
+            .any(|w| w.wallet.code.as_ref() == Some(code))
+    {
+        return Err(Error::invalid(
+            "code",
+            format!("a wallet with code `{code}` already exists"),
+        ));
+    }
+    let wallet = Wallet {
+        lago_id: Some(id.to_owned()),
+        status: Some(WalletStatus::Active),
+        priority: Some(body.priority.unwrap_or(LOWEST_PRIORITY)),
+        credits_balance: Some(Decimal::ZERO),
+        balance_cents: Some(0),
+        consumed_credits: Some(Decimal::ZERO),
+        ongoing_balance_cents: Some(0),
+        ongoing_usage_balance_cents: Some(0),
+        credits_ongoing_balance: Some(Decimal::ZERO),
+        credits_ongoing_usage_balance: Some(Decimal::ZERO),
+        created_at: Some(at),
+        terminated_at: None,
+        ..body.clone()
+    };
+    let mut state = WalletState {
+        wallet,
+        transactions: Vec::new(),
+    };
+    let top_up = WalletTopUp {
+        wallet_id: id.to_owned(),
+        paid_credits: body.paid_credits,
+        granted_credits: body.granted_credits,
+        voided_credits: None,
+        name: None,
+    };
+    let change = add_credits(&mut state, &top_up, at)?;
+    Ok((state, change))
 }
 
 pub(super) fn top_up(
     wallets: &mut [WalletState],
     body: &WalletTopUp,
-    _at: Timestamp,
+    at: Timestamp,
 ) -> Result<WalletChange> {
-    let _ = find(wallets, &body.wallet_id)?;
-    Err(Error::invalid("", "wallets are being implemented"))
+    let state = find(wallets, &body.wallet_id)?;
+    if !state.is_active(at) {
+        return Err(Error::invalid(
+            "wallet_id",
+            format!("wallet `{}` is terminated", body.wallet_id),
+        ));
+    }
+    add_credits(state, body, at)
+}
+
+/// Paid credits, then granted credits, then voided credits, as Lago processes a top-up.
+fn add_credits(state: &mut WalletState, body: &WalletTopUp, at: Timestamp) -> Result<WalletChange> {
+    let rate = state.wallet.rate_amount;
+    let currency = state.wallet.currency;
+    let name = body.name.as_deref();
+    let mut transactions = Vec::new();
+    let mut invoice = None;
+    for (credits, path) in [
+        (body.paid_credits, "paid_credits"),
+        (body.granted_credits, "granted_credits"),
+        (body.voided_credits, "voided_credits"),
+    ] {
+        if let Some(credits) = credits {
+            require_not_negative(credits, path)?;
+        }
+    }
+    if let Some(paid) = body
+        .paid_credits
+        .map(floor_credits)
+        .filter(|c| !c.is_zero())
+    {
+        let cents = credits_to_cents(paid, rate, currency)?;
+        let transaction = state.settle(TransactionKind::Purchased, paid, cents, at, name)?;
+        invoice = Some(credit_invoice(&transaction, rate, currency, at)?);
+        transactions.push(transaction);
+    }
+    if let Some(granted) = body
+        .granted_credits
+        .map(floor_credits)
+        .filter(|c| !c.is_zero())
+    {
+        let cents = credits_to_cents(granted, rate, currency)?;
+        transactions.push(state.settle(TransactionKind::Granted, granted, cents, at, name)?);
+    }
+    if let Some(voided) = body
+        .voided_credits
+        .map(floor_credits)
+        .filter(|c| !c.is_zero())
+    {
+        if voided > state.credits() {
+            return Err(Error::invalid(
+                "voided_credits",
+                format!(
+                    "must not exceed the wallet's balance of {} credits (got {voided})",
+                    state.credits()
+                ),
+            ));
+        }
+        let cents = credits_to_cents(voided, rate, currency)?;
+        transactions.push(state.settle(TransactionKind::Voided, voided, cents, at, name)?);
+    }
+    Ok(WalletChange {
+        wallet: state.wallet.clone(),
+        transactions,
+        invoice,
+    })
+}
+
+/// The `credit` invoice of a purchase: one untaxed `credit` fee of the credits' worth, finalized.
+/// Its issuing date is the UTC date of `at`; the caller moves it to the customer's time zone.
+fn credit_invoice(
+    transaction: &WalletTransaction,
+    rate: Decimal,
+    currency: Currency,
+    at: Timestamp,
+) -> Result<Invoice> {
+    let amount_cents = round_cents(currency.to_precise_cents(transaction.amount)?)?;
+    let fee = Fee {
+        lago_id: None,
+        lago_charge_id: None,
+        lago_charge_filter_id: None,
+        lago_invoice_id: None,
+        lago_true_up_fee_id: None,
+        lago_true_up_parent_fee_id: None,
+        lago_subscription_id: None,
+        lago_customer_id: None,
+        external_customer_id: None,
+        external_subscription_id: None,
+        amount_cents,
+        precise_amount: Some(transaction.amount),
+        precise_total_amount: Some(transaction.amount),
+        amount_currency: currency,
+        taxes_amount_cents: 0,
+        taxes_precise_amount: Some(Decimal::ZERO),
+        taxes_rate: Decimal::ZERO,
+        units: transaction.credit_amount,
+        precise_unit_amount: Some(rate),
+        total_aggregated_units: None,
+        total_amount_cents: amount_cents,
+        total_amount_currency: Some(currency),
+        events_count: None,
+        pay_in_advance: false,
+        invoiceable: true,
+        from_date: None,
+        to_date: None,
+        payment_status: None,
+        created_at: Some(at),
+        succeeded_at: None,
+        failed_at: None,
+        refunded_at: None,
+        event_transaction_id: None,
+        description: None,
+        precise_coupons_amount_cents: Some(Decimal::ZERO),
+        sub_total_excluding_taxes_amount_cents: Some(amount_cents),
+        sub_total_excluding_taxes_precise_amount_cents: Some(Decimal::from(amount_cents)),
+        amount_details: None,
+        self_billed: None,
+        item: FeeItem {
+            kind: FeeType::Credit,
+            code: "credit".to_owned(),
+            name: "credit".to_owned(),
+            description: None,
+            invoice_display_name: None,
+            filter_invoice_display_name: None,
+            filters: None,
+            lago_item_id: transaction.lago_id.clone(),
+            item_type: Some("WalletTransaction".to_owned()),
+            grouped_by: serde_json::Map::new(),
+        },
+        applied_taxes: Vec::new(),
+    };
+    Ok(Invoice {
+        lago_id: None,
+        billing_entity_code: None,
+        sequential_id: None,
+        number: None,
+        issuing_date: jiff::tz::TimeZone::UTC.to_datetime(at).date(),
+        payment_due_date: None,
+        payment_overdue: None,
+        net_payment_term: None,
+        invoice_type: InvoiceType::Credit,
+        status: InvoiceStatus::Finalized,
+        payment_status: Some(InvoicePaymentStatus::Pending),
+        currency,
+        fees_amount_cents: amount_cents,
+        coupons_amount_cents: 0,
+        credit_notes_amount_cents: 0,
+        sub_total_excluding_taxes_amount_cents: amount_cents,
+        taxes_amount_cents: 0,
+        sub_total_including_taxes_amount_cents: amount_cents,
+        prepaid_credit_amount_cents: 0,
+        prepaid_granted_credit_amount_cents: None,
+        prepaid_purchased_credit_amount_cents: None,
+        progressive_billing_credit_amount_cents: Some(0),
+        total_amount_cents: amount_cents,
+        version_number: None,
+        self_billed: None,
+        created_at: Some(at),
+        updated_at: None,
+        applied_taxes: Vec::new(),
+        applied_usage_thresholds: Vec::new(),
+        billing_periods: Vec::new(),
+        credits: Vec::new(),
+        fees: vec![fee],
+    })
 }
 
 pub(super) fn update(
     wallets: &mut [WalletState],
     body: &WalletUpdate,
-    _at: Timestamp,
+    at: Timestamp,
 ) -> Result<Wallet> {
-    let _ = find(wallets, &body.wallet_id)?;
-    Err(Error::invalid("", "wallets are being implemented"))
+    let state = find(wallets, &body.wallet_id)?;
+    if !state.is_active(at) {
+        return Err(Error::invalid(
+            "wallet_id",
+            format!("wallet `{}` is terminated", body.wallet_id),
+        ));
+    }
+    if let Some(priority) = body.priority
+        && !(1..=LOWEST_PRIORITY).contains(&priority)
+    {
+        return Err(Error::invalid(
+            "priority",
+            format!("must be between 1 and {LOWEST_PRIORITY} (got {priority})"),
+        ));
+    }
+    if let Some(end) = body.expiration_at
+        && end <= at
+    {
+        return Err(Error::invalid(
+            "expiration_at",
+            format!("must be in the future (got {end})"),
+        ));
+    }
+    let wallet = &mut state.wallet;
+    if body.name.is_some() {
+        wallet.name.clone_from(&body.name);
+    }
+    if body.priority.is_some() {
+        wallet.priority = body.priority;
+    }
+    if body.expiration_at.is_some() {
+        wallet.expiration_at = body.expiration_at;
+    }
+    if body.applies_to.is_some() {
+        wallet.applies_to.clone_from(&body.applies_to);
+    }
+    Ok(wallet.clone())
 }
 
 pub(super) fn terminate(
     wallets: &mut [WalletState],
     wallet_id: &str,
-    _at: Timestamp,
+    at: Timestamp,
 ) -> Result<Wallet> {
-    let _ = find(wallets, wallet_id)?;
-    Err(Error::invalid("", "wallets are being implemented"))
+    let state = find(wallets, wallet_id)?;
+    if state.wallet.status != Some(WalletStatus::Terminated) {
+        state.wallet.status = Some(WalletStatus::Terminated);
+        state.wallet.terminated_at = Some(at);
+    }
+    Ok(state.wallet.clone())
 }
 
 fn find<'a>(wallets: &'a mut [WalletState], wallet_id: &str) -> Result<&'a mut WalletState> {
@@ -128,4 +488,158 @@ fn find<'a>(wallets: &'a mut [WalletState], wallet_id: &str) -> Result<&'a mut W
                 || w.wallet.code.as_deref() == Some(wallet_id)
         })
         .ok_or_else(|| Error::invalid("wallet_id", format!("unknown wallet `{wallet_id}`")))
+}
+
+/// A group of fees a wallet limit can single out: fee type and, for charges, billable metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Bucket {
+    fee_type: FeeType,
+    metric: Option<String>,
+    remaining: Decimal,
+}
+
+/// Lago's `AllocatePrepaidCreditsByWalletsService`: what is left to pay of each fee (after coupons,
+/// plus taxes, minus credit notes) is grouped by fee type and metric, largest group first; each
+/// wallet in application order pays the groups it may pay, up to its balance and the invoice's
+/// total. Then one `invoiced` transaction per wallet, and `prepaid_credit_amount_cents`.
+pub(super) fn apply_to_invoice(
+    wallets: &mut [WalletState],
+    invoice: &mut Invoice,
+    context: &InvoiceContext,
+    credit_notes_per_fee: &[Decimal],
+) -> Result<()> {
+    let mut buckets = buckets(invoice, context, credit_notes_per_fee)?;
+    let mut order: Vec<usize> = (0..wallets.len())
+        .filter(|&i| {
+            wallets.get(i).is_some_and(|w| {
+                w.is_active(context.at)
+                    && w.wallet.currency == invoice.currency
+                    && w.balance_cents() > 0
+            })
+        })
+        .collect();
+    order.sort_by_key(|&i| {
+        wallets.get(i).map_or(LOWEST_PRIORITY, |w| {
+            w.wallet.priority.unwrap_or(LOWEST_PRIORITY)
+        })
+    });
+    let mut remaining_invoice = Decimal::from(invoice.total_amount_cents);
+    let mut prepaid = 0;
+    for index in order {
+        let Some(state) = wallets.get_mut(index) else {
+            continue;
+        };
+        let mut used = Decimal::ZERO;
+        let limits = state.wallet.applies_to.clone().unwrap_or_default();
+        for bucket in &mut buckets {
+            if bucket.remaining <= Decimal::ZERO || !may_pay(&limits, bucket) {
+                continue;
+            }
+            let left_in_wallet = decimal::sub(
+                Decimal::from(state.balance_cents()),
+                used,
+                "wallet remaining balance",
+            )?;
+            let amount = bucket.remaining.min(left_in_wallet).min(remaining_invoice);
+            if amount <= Decimal::ZERO {
+                continue;
+            }
+            bucket.remaining = decimal::sub(bucket.remaining, amount, "wallet allocation")?;
+            remaining_invoice = decimal::sub(remaining_invoice, amount, "wallet allocation")?;
+            used = decimal::add(used, amount, "wallet allocation")?;
+        }
+        let cents = round_cents(used)?;
+        if cents <= 0 {
+            continue;
+        }
+        let currency = state.wallet.currency;
+        let credits = decimal::div(
+            currency.to_units(Decimal::from(cents)),
+            state.wallet.rate_amount,
+            "wallet credits",
+        )?
+        .round_dp(5);
+        state.settle(TransactionKind::Invoiced, credits, cents, context.at, None)?;
+        if let Some(last) = state.transactions.last_mut() {
+            last.lago_invoice_id.clone_from(&invoice.lago_id);
+        }
+        prepaid = add_cents(prepaid, cents, "prepaid_credit_amount_cents")?;
+    }
+    invoice.prepaid_credit_amount_cents = prepaid;
+    invoice.total_amount_cents =
+        sub_cents(invoice.total_amount_cents, prepaid, "total_amount_cents")?;
+    Ok(())
+}
+
+fn may_pay(limits: &WalletAppliesTo, bucket: &Bucket) -> bool {
+    let unrestricted = limits.fee_types.is_empty() && limits.billable_metric_codes.is_empty();
+    let by_type = limits.fee_types.contains(&bucket.fee_type);
+    let by_metric = bucket.fee_type == FeeType::Charge
+        && bucket
+            .metric
+            .as_ref()
+            .is_some_and(|m| limits.billable_metric_codes.contains(m));
+    unrestricted || by_type || by_metric
+}
+
+fn buckets(
+    invoice: &Invoice,
+    context: &InvoiceContext,
+    credit_notes_per_fee: &[Decimal],
+) -> Result<Vec<Bucket>> {
+    let mut buckets: Vec<Bucket> = Vec::new();
+    for (i, (fee, fee_context)) in invoice.fees.iter().zip(context.fees).enumerate() {
+        let sub_total = super::coupons::remaining_after_coupons(fee)?;
+        if sub_total.is_zero() {
+            continue;
+        }
+        let taxes = currency_cents(invoice.currency, fee.taxes_precise_amount)?;
+        let credited = credit_notes_per_fee.get(i).copied().unwrap_or_default();
+        let cap = decimal::sub(
+            decimal::add(sub_total, taxes, "wallet fee cap")?,
+            credited,
+            "wallet fee cap",
+        )?;
+        if cap <= Decimal::ZERO {
+            continue;
+        }
+        let metric = match fee.item.kind {
+            FeeType::Charge => fee_context.billable_metric_code.clone(),
+            _ => None,
+        };
+        match buckets
+            .iter_mut()
+            .find(|b| b.fee_type == fee.item.kind && b.metric == metric)
+        {
+            Some(bucket) => {
+                bucket.remaining = decimal::add(bucket.remaining, cap, "wallet fee cap")?;
+            }
+            None => buckets.push(Bucket {
+                fee_type: fee.item.kind,
+                metric,
+                remaining: cap,
+            }),
+        }
+    }
+    // Largest first; a stable sort keeps the fees' order among equals.
+    buckets.sort_by_key(|b| std::cmp::Reverse(b.remaining));
+    let precise_total = decimal::sum(buckets.iter().map(|b| b.remaining), "wallet fee caps")?;
+    let difference = decimal::sub(
+        Decimal::from(invoice.total_amount_cents),
+        precise_total,
+        "wallet fee caps",
+    )?;
+    // Lago gives a rounding difference of at most a cent per group to the largest group.
+    if difference > Decimal::ZERO
+        && difference <= Decimal::from(buckets.len())
+        && let Some(largest) = buckets.first_mut()
+    {
+        largest.remaining = decimal::add(largest.remaining, difference, "wallet fee caps")?;
+    }
+    Ok(buckets)
+}
+
+/// A fee's precise taxes (currency units) in precise cents.
+fn currency_cents(currency: Currency, amount: Option<Decimal>) -> Result<Decimal> {
+    currency.to_precise_cents(amount.unwrap_or_default())
 }
