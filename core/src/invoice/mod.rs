@@ -126,7 +126,14 @@ pub enum InvoiceType {
     ProgressiveBilling,
 }
 
-/// The invoice `status` values Lago's API shows.
+/// The invoice `status` values Lago's API shows; `closed` is a zero-amount invoice the customer's
+/// settings skip.
+///
+/// ```
+/// use lagom_core::invoice::InvoiceStatus;
+/// let value: InvoiceStatus = serde_json::from_str(r#""closed""#).unwrap();
+/// assert_eq!(value, InvoiceStatus::Closed);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceStatus {
@@ -135,6 +142,7 @@ pub enum InvoiceStatus {
     Voided,
     Failed,
     Pending,
+    Closed,
 }
 
 /// Lago's invoice `payment_status` values.
