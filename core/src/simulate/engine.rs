@@ -19,7 +19,7 @@ use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType, PaymentStatus};
 use crate::invoice::{
     BillingPeriod, CustomerBalances, FeeContext, Invoice, InvoiceContext, InvoiceStatus,
-    InvoiceType, InvoicingReason, draft_totals, finalize,
+    InvoiceType, InvoicingReason, draft_totals, finalize, one_off_invoice,
 };
 use crate::metric::Period;
 use crate::money::{Currency, round_cents};
@@ -30,7 +30,7 @@ use crate::simulate::fees::{
 };
 use crate::simulate::output::{SimulationOutput, UsageAnswer, Warning};
 use crate::simulate::scenario::{
-    ClockJob, EventBody, Op, Scenario, Step, SubscriptionUpdate, Termination, UsageQuery,
+    ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination, UsageQuery,
 };
 use crate::subscription::{OnTerminationInvoice, Subscription, SubscriptionStatus};
 use crate::time::format;
@@ -55,6 +55,7 @@ pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
         seen: HashSet::new(),
         drafts: Vec::new(),
         out: SimulationOutput::default(),
+        invoice_customers: Vec::new(),
         counters: Counters::default(),
         step: 0,
     };
@@ -102,6 +103,8 @@ struct Counters {
     invoice: u32,
     fee: u32,
     applied_coupon: u32,
+    wallet: u32,
+    credit_note: u32,
 }
 
 fn next_id(counter: &mut u32, prefix: &str) -> String {
@@ -160,6 +163,8 @@ struct Engine<'s> {
     seen: HashSet<(String, String)>,
     drafts: Vec<Draft>,
     out: SimulationOutput,
+    /// The customer of each invoice of `out.invoices`.
+    invoice_customers: Vec<usize>,
     counters: Counters,
     step: usize,
 }
@@ -247,6 +252,95 @@ impl<'s> Engine<'s> {
                     .map_err(body)?;
                 Ok(())
             }
+            Op::RemoveAppliedCoupon(removal) => {
+                let customer = self.customer(&removal.external_customer_id, "body.external_customer_id")?;
+                self.customers[customer]
+                    .balances
+                    .remove_applied_coupon(&removal.coupon_code, at)
+                    .map_err(body)?;
+                Ok(())
+            }
+            Op::CreateWallet(wallet) => {
+                let customer = self.customer(&wallet.external_customer_id, "body.external_customer_id")?;
+                let id = next_id(&mut self.counters.wallet, "wal");
+                let currency = self.customers[customer].customer.currency.unwrap_or(wallet.currency);
+                let change = self.customers[customer]
+                    .balances
+                    .create_wallet(wallet, &id, at, currency)
+                    .map_err(body)?;
+                if let Some(invoice) = change.invoice {
+                    self.push_invoice(invoice, customer, at);
+                }
+                Ok(())
+            }
+            Op::TopUpWallet(top_up) => {
+                let customer = self.wallet_owner(&top_up.wallet_id)?;
+                let change = self.customers[customer]
+                    .balances
+                    .top_up_wallet(top_up, at)
+                    .map_err(body)?;
+                if let Some(invoice) = change.invoice {
+                    self.push_invoice(invoice, customer, at);
+                }
+                Ok(())
+            }
+            Op::UpdateWallet(update) => {
+                let customer = self.wallet_owner(&update.wallet_id)?;
+                self.customers[customer]
+                    .balances
+                    .update_wallet(update, at)
+                    .map_err(body)?;
+                Ok(())
+            }
+            Op::TerminateWallet(wallet) => {
+                let customer = self.wallet_owner(&wallet.wallet_id)?;
+                self.customers[customer]
+                    .balances
+                    .terminate_wallet(&wallet.wallet_id, at)
+                    .map_err(body)?;
+                Ok(())
+            }
+            Op::CreateCreditNote(note) => {
+                note.validate().map_err(body)?;
+                let index = self
+                    .out
+                    .invoices
+                    .iter()
+                    .position(|i| i.lago_id.as_deref() == Some(note.invoice_id.as_str()))
+                    .ok_or_else(|| {
+                        Error::invalid("body.invoice_id", format!("unknown invoice `{}`", note.invoice_id))
+                    })?;
+                let customer = self.invoice_customers[index];
+                let id = next_id(&mut self.counters.credit_note, "cn");
+                let invoice = &self.out.invoices[index];
+                self.customers[customer]
+                    .balances
+                    .create_credit_note(invoice, note, &id, at)
+                    .map_err(body)?;
+                Ok(())
+            }
+            Op::VoidCreditNote(note) => {
+                let customer = (0..self.customers.len())
+                    .find(|&c| {
+                        self.customers[c]
+                            .balances
+                            .credit_notes()
+                            .iter()
+                            .any(|n| n.lago_id.as_deref() == Some(note.credit_note_id.as_str()))
+                    })
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            "body.credit_note_id",
+                            format!("unknown credit note `{}`", note.credit_note_id),
+                        )
+                    })?;
+                self.customers[customer]
+                    .balances
+                    .void_credit_note(&note.credit_note_id, at)
+                    .map_err(body)?;
+                Ok(())
+            }
+            Op::OneOffInvoice(request) => self.one_off(request, at),
             Op::CurrentUsage(query) => self.current_usage(query, at),
             Op::RunBilling(_) => self.advance_to(at),
             Op::RunClock(run) => match run.job {
@@ -284,6 +378,53 @@ impl<'s> Engine<'s> {
                 });
             }
         }
+        Ok(())
+    }
+
+    fn wallet_owner(&self, wallet_id: &str) -> Result<usize> {
+        (0..self.customers.len())
+            .find(|&c| {
+                self.customers[c]
+                    .balances
+                    .wallets()
+                    .iter()
+                    .any(|w| w.lago_id.as_deref() == Some(wallet_id))
+            })
+            .ok_or_else(|| Error::invalid("body.wallet_id", format!("unknown wallet `{wallet_id}`")))
+    }
+
+    /// Numbers an invoice made elsewhere (a wallet's credit invoice, a one-off invoice) and its
+    /// fees, and records it.
+    fn push_invoice(&mut self, mut invoice: Invoice, customer: usize, at: Timestamp) {
+        let id = next_id(&mut self.counters.invoice, "inv");
+        invoice.sequential_id = Some(i64::try_from(self.out.invoices.len() + 1).unwrap_or(i64::MAX));
+        let state = &self.customers[customer];
+        for fee in &mut invoice.fees {
+            fee.lago_id = Some(next_id(&mut self.counters.fee, "fee"));
+            fee.lago_invoice_id = Some(id.clone());
+            fee.lago_customer_id = Some(state.lago_id.clone());
+            fee.external_customer_id = Some(state.customer.external_id.clone());
+            fee.created_at.get_or_insert(at);
+        }
+        invoice.lago_id = Some(id);
+        invoice.created_at.get_or_insert(at);
+        self.out.invoices.push(invoice);
+        self.invoice_customers.push(customer);
+    }
+
+    fn one_off(&mut self, request: &OneOffInvoice, at: Timestamp) -> Result<()> {
+        let customer = self.customer(&request.external_customer_id, "body.external_customer_id")?;
+        let currency = request
+            .currency
+            .or(self.customers[customer].customer.currency)
+            .ok_or_else(|| {
+                Error::invalid("body.currency", "the customer has no currency yet: name one")
+            })?;
+        let issuing_date = self.customers[customer].time_zone.to_datetime(at).date();
+        let context = self.invoice_context(customer, &[], at);
+        let invoice = one_off_invoice(&request.fees, self.catalog.add_ons, currency, issuing_date, &context)
+            .map_err(|e| e.within("body"))?;
+        self.push_invoice(invoice, customer, at);
         Ok(())
     }
 
@@ -593,6 +734,7 @@ impl<'s> Engine<'s> {
         if grace == 0 {
             self.finalize_invoice(&mut invoice, &contexts, customer, at)?;
             self.out.invoices.push(invoice);
+            self.invoice_customers.push(customer);
         } else {
             let issuing = invoice.issuing_date;
             let finalize_on = issuing
@@ -607,6 +749,7 @@ impl<'s> Engine<'s> {
                 .map(|z| z.timestamp())
                 .map_err(|e| Error::invalid("invoice_grace_period", e.to_string()))?;
             self.out.invoices.push(invoice);
+            self.invoice_customers.push(customer);
             self.drafts.push(Draft {
                 invoice: index,
                 subscriptions: subs.to_vec(),

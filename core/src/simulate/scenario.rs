@@ -13,13 +13,17 @@ use serde_json::{Map, Value};
 use crate::add_on::AddOn;
 use crate::coupon::{AppliedCoupon, Coupon};
 use crate::customer::{Customer, Organization};
+use crate::credit_note::CreditNoteCreate;
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::event::Event;
+use crate::invoice::{OneOffFee, WalletTopUp, WalletUpdate};
 use crate::metric::BillableMetric;
+use crate::money::Currency;
 use crate::plan::Plan;
 use crate::subscription::{OnTerminationCreditNote, OnTerminationInvoice, Subscription};
 use crate::tax::Tax;
+use crate::wallet::Wallet;
 
 /// A whole scenario: who is billed, on what, and what happens when.
 ///
@@ -84,6 +88,14 @@ pub enum Op {
     Event(EventBody),
     EventsBatch(EventsBatch),
     ApplyCoupon(AppliedCoupon),
+    RemoveAppliedCoupon(CouponRemoval),
+    CreateWallet(Wallet),
+    TopUpWallet(WalletTopUp),
+    UpdateWallet(WalletUpdate),
+    TerminateWallet(WalletRef),
+    CreateCreditNote(CreditNoteCreate),
+    VoidCreditNote(CreditNoteRef),
+    OneOffInvoice(OneOffInvoice),
     CurrentUsage(UsageQuery),
     /// Lago's periodic billing at the step's instant.
     RunBilling(Empty),
@@ -197,6 +209,39 @@ pub struct EventsBatch {
     pub events: Vec<EventBody>,
 }
 
+/// `DELETE /customers/{external_customer_id}/applied_coupons/{id}`, naming the coupon by code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouponRemoval {
+    pub external_customer_id: String,
+    pub coupon_code: String,
+}
+
+/// A wallet named by its id (`wal_0001`, in creation order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalletRef {
+    pub wallet_id: String,
+}
+
+/// A credit note named by its id (`cn_0001`, in creation order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditNoteRef {
+    pub credit_note_id: String,
+}
+
+/// `POST /invoices`: a one-off invoice of add-on fees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneOffInvoice {
+    pub external_customer_id: String,
+    /// The customer's currency when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    pub fees: Vec<OneOffFee>,
+}
+
 /// `GET /customers/{external_customer_id}/current_usage?external_subscription_id=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -232,6 +277,14 @@ const OP_NAMES: &[&str] = &[
     "event",
     "events_batch",
     "apply_coupon",
+    "remove_applied_coupon",
+    "create_wallet",
+    "top_up_wallet",
+    "update_wallet",
+    "terminate_wallet",
+    "create_credit_note",
+    "void_credit_note",
+    "one_off_invoice",
     "current_usage",
     "run_billing",
     "run_clock",
@@ -337,6 +390,14 @@ fn parse_step(value: Value) -> Result<Step> {
         "event" => Op::Event(within_body(value)?),
         "events_batch" => Op::EventsBatch(within_body(value)?),
         "apply_coupon" => Op::ApplyCoupon(within_body(value)?),
+        "remove_applied_coupon" => Op::RemoveAppliedCoupon(within_body(value)?),
+        "create_wallet" => Op::CreateWallet(within_body(value)?),
+        "top_up_wallet" => Op::TopUpWallet(within_body(value)?),
+        "update_wallet" => Op::UpdateWallet(within_body(value)?),
+        "terminate_wallet" => Op::TerminateWallet(within_body(value)?),
+        "create_credit_note" => Op::CreateCreditNote(within_body(value)?),
+        "void_credit_note" => Op::VoidCreditNote(within_body(value)?),
+        "one_off_invoice" => Op::OneOffInvoice(within_body(value)?),
         "current_usage" => Op::CurrentUsage(within_body(value)?),
         "run_billing" => Op::RunBilling(within_body(value)?),
         "run_clock" => Op::RunClock(within_body(value)?),
