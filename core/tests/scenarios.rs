@@ -106,4 +106,5 @@ fn compare_allows_extra_keys_but_not_other_values() {
 
 scenario_tests!(
     monthly_in_arrears => "monthly_in_arrears.json",
+    in_advance_termination => "in_advance_termination.json",
 );

@@ -32,7 +32,10 @@ use crate::simulate::output::{SimulationOutput, UsageAnswer, Warning};
 use crate::simulate::scenario::{
     ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination, UsageQuery,
 };
-use crate::subscription::{OnTerminationInvoice, Subscription, SubscriptionStatus};
+use crate::credit_note::{CreditNoteCreate, CreditNoteItemInput, Reason};
+use crate::subscription::{
+    OnTerminationCreditNote, OnTerminationInvoice, Subscription, SubscriptionStatus,
+};
 use crate::time::format;
 use crate::usage::{ChargeUsage, CustomerUsage, UsageBillableMetric, UsageCharge};
 
@@ -566,11 +569,103 @@ impl<'s> Engine<'s> {
 
     fn terminate_step(&mut self, termination: &Termination, at: Timestamp) -> Result<()> {
         let s = self.live_subscription(&termination.external_id, "body.external_id")?;
-        let invoice = termination
-            .params
+        let sub = &mut self.subscriptions[s];
+        if let Some(option) = termination.params.on_termination_credit_note {
+            sub.body.on_termination_credit_note = Some(option);
+        }
+        if let Some(option) = termination.params.on_termination_invoice {
+            sub.body.on_termination_invoice = Some(option);
+        }
+        let invoice = sub
+            .body
             .on_termination_invoice
             .unwrap_or(OnTerminationInvoice::Generate);
         self.terminate(s, at, invoice)
+    }
+
+    /// Lago's `CreditNotes::CreateFromTermination`: a subscription paid in advance and terminated
+    /// before its period ends gets the unused days of its last subscription fee back, as a credit
+    /// note on that fee's invoice (after its coupons, with its taxes). Without payments in the
+    /// simulator nothing was paid, so `refund` has nothing to refund and credits it all.
+    fn credit_unused_days(&mut self, s: usize, at: Timestamp) -> Result<()> {
+        let sub = &self.subscriptions[s];
+        let option = sub
+            .body
+            .on_termination_credit_note
+            .unwrap_or(OnTerminationCreditNote::Credit);
+        if option == OnTerminationCreditNote::Skip {
+            return Ok(());
+        }
+        let Some(&(index, _)) = sub.subscription_fees.last() else {
+            return Ok(());
+        };
+        let Some(fee) = self.out.invoices[index].fees.iter().find(|f| {
+            f.item.kind == FeeType::Subscription
+                && f.lago_subscription_id.as_deref() == Some(sub.lago_id.as_str())
+        }) else {
+            return Ok(());
+        };
+        if fee.amount_cents == 0 || self.out.invoices[index].status == InvoiceStatus::Voided {
+            return Ok(());
+        }
+        let boundaries = self.period_subscription(s).boundaries(at)?;
+        let zone = self.time_zone(s);
+        let next_end = zone.to_datetime(boundaries.next_end_of_period).date();
+        // Lago takes the UTC date of the end of the termination's local day.
+        let end_of_day = self
+            .start_of(s, self.local_date(s, at).tomorrow().map_err(|e| Error::invalid("at", e.to_string()))?)?
+            .checked_sub(SignedDuration::from_secs(1))
+            .map_err(|e| Error::invalid("at", e.to_string()))?;
+        let mut billed_from = TimeZone::UTC.to_datetime(end_of_day).date();
+        if let Some(trial_end) = sub.trial_end.map(|t| self.local_date(s, t))
+            && trial_end >= billed_from
+        {
+            billed_from = if trial_end > next_end {
+                next_end
+            } else {
+                trial_end.yesterday().map_err(|e| Error::invalid("at", e.to_string()))?
+            };
+        }
+        let remaining = (next_end - billed_from).get_days().max(0);
+        let plan_amount = fee
+            .amount_details
+            .as_ref()
+            .and_then(|d| d.get("plan_amount_cents"))
+            .and_then(Value::as_i64)
+            .unwrap_or(self.catalog.plans[sub.plan].plan.amount_cents);
+        let day_price = period::single_day_price(Decimal::from(plan_amount), boundaries.period_duration)?;
+        let unused = crate::decimal::mul(day_price, Decimal::from(remaining), "unused amount")?
+            .min(Decimal::from(fee.amount_cents));
+        if unused <= Decimal::ZERO {
+            return Ok(());
+        }
+        let total = termination_credit_total(fee, unused)?;
+        let item_cents = round_cents(unused)?;
+        let fee_id = fee.lago_id.clone().unwrap_or_default();
+        let invoice_id = self.out.invoices[index].lago_id.clone().unwrap_or_default();
+        let (credit, offset) = match option {
+            OnTerminationCreditNote::Offset => (0, total),
+            _ => (total, 0),
+        };
+        let body = CreditNoteCreate {
+            invoice_id,
+            reason: Reason::OrderCancellation,
+            description: None,
+            credit_amount_cents: credit,
+            refund_amount_cents: 0,
+            offset_amount_cents: offset,
+            items: vec![CreditNoteItemInput {
+                fee_id,
+                amount_cents: item_cents,
+            }],
+        };
+        let customer = sub.customer;
+        let id = next_id(&mut self.counters.credit_note, "cn");
+        let invoice = &self.out.invoices[index];
+        self.customers[customer]
+            .balances
+            .create_credit_note(invoice, &body, &id, at)?;
+        Ok(())
     }
 
     /// Terminates a subscription (Lago's `TerminateService`): a pending one is canceled; an active
@@ -585,6 +680,9 @@ impl<'s> Engine<'s> {
         sub.status = SubscriptionStatus::Terminated;
         sub.terminated_at = Some(at);
         sub.next_billing = None;
+        if self.catalog.plans[sub.plan].plan.pay_in_advance {
+            self.credit_unused_days(s, at)?;
+        }
         if invoice == OnTerminationInvoice::Generate {
             self.bill(&[s], at, InvoicingReason::SubscriptionTerminating, false)?;
         }
@@ -1371,6 +1469,21 @@ impl<'s> Engine<'s> {
         }
         out
     }
+}
+
+/// What a termination credit note credits for `unused` cents of `fee`: the fee's coupons taken off
+/// pro rata, its tax rate added, rounded to cents.
+fn termination_credit_total(fee: &Fee, unused: Decimal) -> Result<i64> {
+    use crate::decimal::{add, div, mul, sub};
+    let coupons = fee.precise_coupons_amount_cents.unwrap_or(Decimal::ZERO);
+    let coupon_share = if fee.amount_cents == 0 {
+        Decimal::ZERO
+    } else {
+        div(mul(unused, coupons, "credit note coupons")?, Decimal::from(fee.amount_cents), "credit note coupons")?
+    };
+    let taxable = sub(unused, coupon_share, "credit note")?;
+    let taxes = div(mul(taxable, fee.taxes_rate, "credit note taxes")?, Decimal::ONE_HUNDRED, "credit note taxes")?;
+    round_cents(add(taxable, taxes, "credit note")?)
 }
 
 /// Points each true-up fee (`(true-up, parent)` indexes) and its parent at each other.
