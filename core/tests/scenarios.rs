@@ -107,4 +107,6 @@ fn compare_allows_extra_keys_but_not_other_values() {
 scenario_tests!(
     monthly_in_arrears => "monthly_in_arrears.json",
     in_advance_termination => "in_advance_termination.json",
+    trial => "trial.json",
+    grace_period => "grace_period.json",
 );

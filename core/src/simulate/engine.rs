@@ -12,7 +12,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
-use crate::customer::{Customer, Organization};
+use crate::customer::{Customer, FinalizeZeroAmountInvoice, Organization};
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::event::Event;
@@ -410,6 +410,7 @@ impl<'s> Engine<'s> {
             fee.created_at.get_or_insert(at);
         }
         invoice.lago_id = Some(id);
+        invoice.issuing_date = state.time_zone.to_datetime(at).date();
         invoice.created_at.get_or_insert(at);
         self.out.invoices.push(invoice);
         self.invoice_customers.push(customer);
@@ -920,8 +921,25 @@ impl<'s> Engine<'s> {
             &mut balances,
         );
         self.customers[customer].balances = balances;
-        invoice.status = InvoiceStatus::Finalized;
-        result
+        result?;
+        invoice.status = if invoice.total_amount_cents == 0 && self.skips_zero_invoices(customer) {
+            InvoiceStatus::Closed
+        } else {
+            InvoiceStatus::Finalized
+        };
+        Ok(())
+    }
+
+    /// Whether a zero-amount invoice is closed instead of finalized: the customer's
+    /// `finalize_zero_amount_invoice` (`skip`), or the organization's when the customer inherits.
+    fn skips_zero_invoices(&self, customer: usize) -> bool {
+        match self.customers[customer].customer.finalize_zero_amount_invoice {
+            Some(FinalizeZeroAmountInvoice::Skip) => true,
+            Some(FinalizeZeroAmountInvoice::Finalize) => false,
+            Some(FinalizeZeroAmountInvoice::Inherit) | None => {
+                self.organization.finalize_zero_amount_invoice == Some(false)
+            }
+        }
     }
 
     fn draft_invoice(
@@ -1446,7 +1464,15 @@ impl<'s> Engine<'s> {
             out.wallet_transactions
                 .extend(customer.balances.wallet_transactions());
             out.credit_notes
-                .extend(customer.balances.credit_notes().iter().cloned());
+                .extend(customer.balances.credit_notes().iter().map(|note| {
+                    let mut note = note.clone();
+                    if note.issuing_date.is_none() {
+                        note.issuing_date = note
+                            .created_at
+                            .map(|at| customer.time_zone.to_datetime(at).date());
+                    }
+                    note
+                }));
         }
         for sub in &self.subscriptions {
             let plan = self.catalog.plans[sub.plan].plan;
