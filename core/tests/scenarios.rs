@@ -109,4 +109,5 @@ scenario_tests!(
     in_advance_termination => "in_advance_termination.json",
     trial => "trial.json",
     grace_period => "grace_period.json",
+    charge_filters_groups_true_up => "charge_filters_groups_true_up.json",
 );
