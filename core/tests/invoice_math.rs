@@ -7,8 +7,9 @@ use lagom_core::coupon::{AppliedCoupon, AppliedCouponStatus, Coupon};
 use lagom_core::credit_note::{CreditNoteCreate, CreditStatus};
 use lagom_core::customer::{Customer, Organization};
 use lagom_core::decimal::Decimal;
+use lagom_core::fee::FeeType;
 use lagom_core::invoice::{
-    CreditType, CustomerBalances, FeeContext, Invoice, InvoiceContext, OneOffFee,
+    CreditType, CustomerBalances, FeeContext, Invoice, InvoiceContext, OneOffFee, OngoingUsage,
     ProgressiveBillingCredit, ProgressiveFee, WalletTopUp, draft_totals, finalize, one_off_invoice,
 };
 use lagom_core::money::Currency;
@@ -944,5 +945,67 @@ fn one_off_invoice_with_a_tax_override() {
     assert_eq!(
         err.to_string(),
         "fees[0].add_on_code: unknown add-on code `nope`, known: setup"
+    );
+}
+
+#[test]
+fn ongoing_usage_is_shared_among_wallets_by_priority_and_limits() {
+    // Wallet P: 10 credits at 1 € (1 000), charges only, priority 1. Wallet Q: 5 credits at 1 €
+    // (500), no limits.
+    // Usage: api charges 15.00, less 2.00 already billed in advance → 1 300 net; subscription 3.00.
+    // Largest group first: api 1 300 → P takes its 1 000, Q (the last wallet that may pay) the
+    // other 300; subscription 300 → only Q may pay it. Q carries 600 against 500: −100.
+    let mut balances = CustomerBalances::default();
+    let start = at("2024-01-01T00:00:00Z");
+    balances
+        .create_wallet(
+            &wallet(
+                json!({"rate_amount": "1", "granted_credits": "10", "priority": 1,
+                "applies_to": {"fee_types": ["charge"]}}),
+            ),
+            "wal_p",
+            start,
+            Currency::Eur,
+        )
+        .unwrap();
+    balances
+        .create_wallet(
+            &wallet(json!({"rate_amount": "1", "granted_credits": "5"})),
+            "wal_q",
+            start,
+            Currency::Eur,
+        )
+        .unwrap();
+    let usage = |fee_type, metric: Option<&str>, amount_cents| OngoingUsage {
+        fee_type,
+        billable_metric_code: metric.map(str::to_owned),
+        amount_cents,
+    };
+    let wallets = balances
+        .wallets_with_ongoing_usage(
+            &[
+                usage(FeeType::Charge, Some("api"), 1_500),
+                usage(FeeType::Subscription, None, 300),
+                usage(FeeType::Charge, Some("api"), -200),
+            ],
+            at("2024-01-15T00:00:00Z"),
+        )
+        .unwrap();
+    let ongoing: Vec<(Option<i64>, Option<i64>, Option<Decimal>)> = wallets
+        .iter()
+        .map(|w| {
+            (
+                w.ongoing_usage_balance_cents,
+                w.ongoing_balance_cents,
+                w.credits_ongoing_balance,
+            )
+        })
+        .collect();
+    assert_eq!(
+        ongoing,
+        [
+            (Some(1_000), Some(0), Some(Decimal::ZERO)),
+            (Some(600), Some(-100), Some(Decimal::from(-1)))
+        ]
     );
 }

@@ -16,7 +16,7 @@ use crate::wallet::{Wallet, WalletTransaction};
 
 use super::coupons::{self, AppliedCouponState};
 use super::credit_notes;
-use super::wallets::{self, WalletChange, WalletState, WalletTopUp, WalletUpdate};
+use super::wallets::{self, OngoingUsage, WalletChange, WalletState, WalletTopUp, WalletUpdate};
 
 /// A customer's applied coupons, wallets and credit notes; starts empty.
 ///
@@ -213,6 +213,32 @@ impl CustomerBalances {
     /// ```
     pub fn wallets(&self) -> Vec<Wallet> {
         self.wallets.iter().map(|w| w.wallet.clone()).collect()
+    }
+
+    /// The wallets with their ongoing balances at `at`: the balance less the usage not yet
+    /// invoiced, shared among the wallets as Lago shares it (by priority, within `applies_to`).
+    ///
+    /// ```
+    /// use lagom_core::fee::FeeType;
+    /// use lagom_core::invoice::{CustomerBalances, OngoingUsage};
+    /// use lagom_core::money::Currency;
+    /// let body = serde_json::from_str(r#"{"external_customer_id": "c1", "currency": "EUR",
+    ///     "rate_amount": "2", "granted_credits": "10"}"#).unwrap();
+    /// let mut balances = CustomerBalances::default();
+    /// let at = "2024-01-01T00:00:00Z".parse().unwrap();
+    /// balances.create_wallet(&body, "wal_1", at, Currency::Eur).unwrap();
+    /// let usage = [OngoingUsage { fee_type: FeeType::Charge, billable_metric_code: None, amount_cents: 500 }];
+    /// let wallets = balances.wallets_with_ongoing_usage(&usage, at).unwrap();
+    /// // 20.00 € of credits less 5.00 € of usage: 15.00 €, 7.5 credits at 2 € each.
+    /// assert_eq!(wallets[0].ongoing_balance_cents, Some(1500));
+    /// assert_eq!(wallets[0].credits_ongoing_balance, Some(lagom_core::decimal::Decimal::new(75, 1)));
+    /// ```
+    pub fn wallets_with_ongoing_usage(
+        &self,
+        usage: &[OngoingUsage],
+        at: Timestamp,
+    ) -> Result<Vec<Wallet>> {
+        wallets::with_ongoing_usage(&self.wallets, usage, at)
     }
 
     /// Every wallet transaction, wallet by wallet, in the order they happened.

@@ -643,3 +643,131 @@ fn buckets(
 fn currency_cents(currency: Currency, amount: Option<Decimal>) -> Result<Decimal> {
     currency.to_precise_cents(amount.unwrap_or_default())
 }
+
+/// Usage not invoiced yet, for a wallet's ongoing balance: the current usage of one fee (amount
+/// plus taxes), or, negative, what a pay-in-advance or progressive-billing invoice already billed.
+///
+/// ```
+/// use lagom_core::fee::FeeType;
+/// let usage = lagom_core::invoice::OngoingUsage {
+///     fee_type: FeeType::Charge,
+///     billable_metric_code: Some("api".into()),
+///     amount_cents: 1_200,
+/// };
+/// assert_eq!(usage.amount_cents, 1_200);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OngoingUsage {
+    pub fee_type: FeeType,
+    /// The billable metric of a charge fee.
+    pub billable_metric_code: Option<String>,
+    pub amount_cents: i64,
+}
+
+/// Lago's `Wallets::Balance::AllocateOngoingUsageByWalletsService`: usage is netted per fee type
+/// and metric; the positive groups, largest first, go to the active wallets that may pay them in
+/// application order, each up to what is left of its balance; the last wallet that may pay a
+/// group takes the rest (and may go below zero), and so does a wallet with a threshold top-up
+/// rule. The total allocated never exceeds the net usage.
+pub(super) fn with_ongoing_usage(
+    wallets: &[WalletState],
+    usage: &[OngoingUsage],
+    at: Timestamp,
+) -> Result<Vec<Wallet>> {
+    let mut net: Vec<Bucket> = Vec::new();
+    for fee in usage {
+        let metric = match fee.fee_type {
+            FeeType::Charge => fee.billable_metric_code.clone(),
+            _ => None,
+        };
+        let amount = Decimal::from(fee.amount_cents);
+        match net
+            .iter_mut()
+            .find(|b| b.fee_type == fee.fee_type && b.metric == metric)
+        {
+            Some(bucket) => {
+                bucket.remaining = decimal::add(bucket.remaining, amount, "ongoing usage")?
+            }
+            None => net.push(Bucket {
+                fee_type: fee.fee_type,
+                metric,
+                remaining: amount,
+            }),
+        }
+    }
+    let mut budget =
+        decimal::sum(net.iter().map(|b| b.remaining), "ongoing usage")?.max(Decimal::ZERO);
+    net.retain(|b| b.remaining > Decimal::ZERO);
+    net.sort_by_key(|b| std::cmp::Reverse(b.remaining));
+    let mut order: Vec<usize> = (0..wallets.len())
+        .filter(|&i| wallets.get(i).is_some_and(|w| w.is_active(at)))
+        .collect();
+    order.sort_by_key(|&i| {
+        wallets.get(i).map_or(LOWEST_PRIORITY, |w| {
+            w.wallet.priority.unwrap_or(LOWEST_PRIORITY)
+        })
+    });
+    let mut allocated = vec![Decimal::ZERO; wallets.len()];
+    for bucket in &net {
+        let mut remaining = bucket.remaining.min(budget);
+        let payers: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| {
+                wallets.get(i).is_some_and(|w| {
+                    may_pay(&w.wallet.applies_to.clone().unwrap_or_default(), bucket)
+                })
+            })
+            .collect();
+        for (n, &i) in payers.iter().enumerate() {
+            if remaining <= Decimal::ZERO {
+                break;
+            }
+            let (Some(state), Some(taken)) = (wallets.get(i), allocated.get(i).copied()) else {
+                continue;
+            };
+            let threshold = state
+                .wallet
+                .recurring_transaction_rules
+                .iter()
+                .any(|r| r.trigger == crate::wallet::Trigger::Threshold);
+            let take = if threshold || n + 1 == payers.len() {
+                remaining
+            } else {
+                let room =
+                    decimal::sub(Decimal::from(state.balance_cents()), taken, "wallet room")?;
+                if room <= Decimal::ZERO {
+                    continue;
+                }
+                remaining.min(room)
+            };
+            if let Some(slot) = allocated.get_mut(i) {
+                *slot = decimal::add(*slot, take, "ongoing usage")?;
+            }
+            remaining = decimal::sub(remaining, take, "ongoing usage")?;
+            budget = decimal::sub(budget, take, "ongoing usage")?;
+        }
+    }
+    wallets
+        .iter()
+        .zip(allocated)
+        .map(|(state, usage)| {
+            let mut wallet = state.wallet.clone();
+            let usage_cents = round_cents(usage)?;
+            let ongoing = sub_cents(state.balance_cents(), usage_cents, "ongoing_balance_cents")?;
+            let to_credits = |cents: i64| {
+                decimal::div(
+                    wallet.currency.to_units(Decimal::from(cents)),
+                    wallet.rate_amount,
+                    "wallet credits",
+                )
+                .map(|c| c.round_dp(5))
+            };
+            wallet.ongoing_usage_balance_cents = Some(usage_cents);
+            wallet.credits_ongoing_usage_balance = Some(to_credits(usage_cents)?);
+            wallet.ongoing_balance_cents = Some(ongoing);
+            wallet.credits_ongoing_balance = Some(to_credits(ongoing)?);
+            Ok(wallet)
+        })
+        .collect()
+}
