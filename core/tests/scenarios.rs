@@ -110,4 +110,8 @@ scenario_tests!(
     trial => "trial.json",
     grace_period => "grace_period.json",
     charge_filters_groups_true_up => "charge_filters_groups_true_up.json",
+    error_unknown_plan => "error_unknown_plan.json",
+    error_step_order => "error_step_order.json",
+    error_bad_body => "error_bad_body.json",
+    event_warnings => "event_warnings.json",
 );
