@@ -114,4 +114,5 @@ scenario_tests!(
     error_step_order => "error_step_order.json",
     error_bad_body => "error_bad_body.json",
     event_warnings => "event_warnings.json",
+    pay_in_advance_charges => "pay_in_advance_charges.json",
 );

@@ -1035,37 +1035,14 @@ impl<'s> Engine<'s> {
         link_true_ups(&mut fees, &true_ups);
         let invoice = Invoice {
             lago_id: Some(id),
-            billing_entity_code: None,
             sequential_id: Some(i64::try_from(index + 1).unwrap_or(i64::MAX)),
-            number: None,
-            issuing_date,
             payment_due_date: Some(self.due_date(customer, issuing_date)?),
-            payment_overdue: None,
             net_payment_term: Some(self.net_payment_term(customer)),
-            invoice_type: InvoiceType::Subscription,
             status: InvoiceStatus::Finalized,
-            payment_status: None,
-            currency,
-            fees_amount_cents: 0,
-            coupons_amount_cents: 0,
-            credit_notes_amount_cents: 0,
-            sub_total_excluding_taxes_amount_cents: 0,
-            taxes_amount_cents: 0,
-            sub_total_including_taxes_amount_cents: 0,
-            prepaid_credit_amount_cents: 0,
-            prepaid_granted_credit_amount_cents: None,
-            prepaid_purchased_credit_amount_cents: None,
-            progressive_billing_credit_amount_cents: None,
-            total_amount_cents: 0,
-            version_number: None,
-            self_billed: None,
             created_at: Some(at),
-            updated_at: None,
-            applied_taxes: Vec::new(),
-            applied_usage_thresholds: Vec::new(),
             billing_periods,
-            credits: Vec::new(),
             fees,
+            ..empty_invoice(currency, issuing_date)
         };
         Ok((invoice, contexts))
     }
@@ -1295,13 +1272,174 @@ impl<'s> Engine<'s> {
             return Ok(());
         }
         event.external_subscription_id = Some(external_id.clone());
-        let log = self.events.entry(external_id).or_default();
+        let log = self.events.entry(external_id.clone()).or_default();
         let position = log.partition_point(|e| e.timestamp <= event.timestamp);
+        let transaction_id = event.transaction_id.clone();
         log.insert(position, event);
+        let live = self.subscriptions.iter().rposition(|s| {
+            s.body.external_id == external_id && s.status == SubscriptionStatus::Active
+        });
+        match live {
+            Some(s) => self.bill_in_advance_charges(s, &external_id, position, &transaction_id, at),
+            None => Ok(()),
+        }
+    }
+
+    /// Lago's `Fees::CreatePayInAdvanceService`: an event on a pay-in-advance charge gets its own
+    /// fee at once, what the period's usage costs with it minus without it; an invoiceable charge
+    /// bills it on its own invoice (`in_advance_charge`), the others are listed apart.
+    fn bill_in_advance_charges(
+        &mut self,
+        s: usize,
+        external_id: &str,
+        position: usize,
+        transaction_id: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        let Some(event) = self.events.get(external_id).and_then(|log| log.get(position)) else {
+            return Ok(());
+        };
+        let timestamp = event.timestamp;
+        let boundaries = self.current_period(s, timestamp)?;
+        if timestamp < boundaries.charges_from_datetime || timestamp > boundaries.charges_to_datetime {
+            return Ok(());
+        }
+        let customer = self.subscriptions[s].customer;
+        let checked = &self.catalog.plans[self.subscriptions[s].plan];
+        let currency = self.customers[customer]
+            .customer
+            .currency
+            .unwrap_or(checked.plan.amount_currency);
+        let period = Period {
+            from_datetime: boundaries.charges_from_datetime,
+            to_datetime: boundaries.charges_to_datetime,
+            charges_duration: u32::try_from(boundaries.charges_duration).ok(),
+            time_zone: self.time_zone(s).clone(),
+        };
+        let events = self.events.get(external_id).map_or(&[][..], Vec::as_slice);
+        let mut priced = Vec::new();
+        for charge in &checked.charges {
+            let metric = &self.catalog.metrics[charge.metric];
+            if !charge.charge.pay_in_advance || metric.source.code != event.code {
+                continue;
+            }
+            let billing = ChargeBilling {
+                metric,
+                charge,
+                events,
+                period: &period,
+                currency,
+                days_billed: 0,
+            };
+            let Some(mut fee) = billing.in_advance_fee(position)? else {
+                continue;
+            };
+            fee.event_transaction_id = Some(transaction_id.to_owned());
+            let context = FeeContext {
+                plan_code: Some(checked.plan.code.clone()),
+                billable_metric_code: Some(metric.source.code.clone()),
+                tax_codes: charge.charge.tax_codes.clone(),
+                plan_tax_codes: checked.plan.tax_codes.clone(),
+            };
+            priced.push((fee, context, charge.charge.invoiceable));
+        }
+        for (fee, context, invoiceable) in priced {
+            self.in_advance_invoice(s, fee, context, invoiceable, &boundaries, at)?;
+        }
+        Ok(())
+    }
+
+    /// Bills one pay-in-advance charge fee on its own invoice, finalized at once (no grace period
+    /// for charges paid in advance), or lists a non-invoiceable one apart.
+    fn in_advance_invoice(
+        &mut self,
+        s: usize,
+        mut fee: Fee,
+        context: FeeContext,
+        invoiceable: bool,
+        boundaries: &Boundaries,
+        at: Timestamp,
+    ) -> Result<()> {
+        let customer = self.subscriptions[s].customer;
+        let state = &self.customers[customer];
+        fee.lago_id = Some(next_id(&mut self.counters.fee, "fee"));
+        fee.lago_subscription_id = Some(self.subscriptions[s].lago_id.clone());
+        fee.external_subscription_id = Some(self.subscriptions[s].body.external_id.clone());
+        fee.lago_customer_id = Some(state.lago_id.clone());
+        fee.external_customer_id = Some(state.customer.external_id.clone());
+        fee.created_at = Some(at);
+        fee.payment_status = Some(PaymentStatus::Pending);
+        if !invoiceable {
+            self.out.non_invoiceable_fees.push(fee);
+            return Ok(());
+        }
+        let index = self.out.invoices.len();
+        let id = next_id(&mut self.counters.invoice, "inv");
+        fee.lago_invoice_id = Some(id.clone());
+        let issuing_date = self.local_date(s, at);
+        let sub = &self.subscriptions[s];
+        let period = BillingPeriod {
+            lago_subscription_id: Some(sub.lago_id.clone()),
+            external_subscription_id: sub.body.external_id.clone(),
+            lago_plan_id: Some(self.catalog.plans[sub.plan].plan.code.clone()),
+            subscription_from_datetime: boundaries.from_datetime,
+            subscription_to_datetime: boundaries.to_datetime,
+            charges_from_datetime: boundaries.charges_from_datetime,
+            charges_to_datetime: boundaries.charges_to_datetime,
+            fixed_charges_from_datetime: None,
+            fixed_charges_to_datetime: None,
+            invoicing_reason: InvoicingReason::InAdvanceCharge,
+        };
+        let mut invoice = Invoice {
+            lago_id: Some(id),
+            sequential_id: Some(i64::try_from(index + 1).unwrap_or(i64::MAX)),
+            payment_due_date: Some(self.due_date(customer, issuing_date)?),
+            net_payment_term: Some(self.net_payment_term(customer)),
+            created_at: Some(at),
+            billing_periods: vec![period],
+            fees: vec![fee],
+            ..empty_invoice(fee_currency(&self.customers[customer].customer, &self.catalog.plans[sub.plan].plan.amount_currency), issuing_date)
+        };
+        self.finalize_invoice(&mut invoice, &[context], customer, at)?;
+        self.out.invoices.push(invoice);
+        self.invoice_customers.push(customer);
         Ok(())
     }
 
     // ---- queries ----
+
+    /// The billing period holding `at` (the one current usage shows and pay-in-advance charges
+    /// bill in), from the subscription's start when it started inside it.
+    fn current_period(&self, s: usize, at: Timestamp) -> Result<Boundaries> {
+        let cycle = self.billing_cycle(s);
+        let today = self.local_date(s, at);
+        let range = cycle.start(today).and_then(|start| {
+            let end = cycle.end(start)?;
+            Some((start, end, cycle.duration(start)?))
+        });
+        let Some((start, end, duration)) = range else {
+            return Err(Error::invalid("at", "the billing period is out of range"));
+        };
+        let started_at = self.subscriptions[s].started_at.unwrap_or(at);
+        let from = self.start_of(s, start)?.max(started_at);
+        let next_day = end
+            .tomorrow()
+            .map_err(|e| Error::invalid("at", e.to_string()))?;
+        let to = self
+            .start_of(s, next_day)?
+            .checked_sub(SignedDuration::from_secs(1))
+            .map_err(|e| Error::invalid("at", e.to_string()))?;
+        Ok(Boundaries {
+            from_datetime: from,
+            to_datetime: to,
+            charges_from_datetime: from,
+            charges_to_datetime: to,
+            charges_duration: duration,
+            period_duration: duration,
+            next_end_of_period: to,
+            previous_beginning_of_period: from,
+        })
+    }
 
     fn current_usage(&mut self, query: &UsageQuery, at: Timestamp) -> Result<()> {
         let s = self.live_subscription(
@@ -1314,35 +1452,9 @@ impl<'s> Engine<'s> {
                 "the subscription has not started",
             ));
         }
-        let cycle = self.billing_cycle(s);
+        let boundaries = self.current_period(s, at)?;
+        let (from, to) = (boundaries.from_datetime, boundaries.to_datetime);
         let today = self.local_date(s, at);
-        let range = cycle.start(today).and_then(|start| {
-            let end = cycle.end(start)?;
-            Some((start, end, cycle.duration(start)?))
-        });
-        let Some((start, end, duration)) = range else {
-            return Err(Error::invalid("at", "the billing period is out of range"));
-        };
-        let started_at = self.subscriptions[s].started_at.unwrap_or(at);
-        let from = self.start_of(s, start)?.max(started_at);
-        let to = self
-            .start_of(
-                s,
-                end.tomorrow()
-                    .map_err(|e| Error::invalid("at", e.to_string()))?,
-            )?
-            .checked_sub(SignedDuration::from_secs(1))
-            .map_err(|e| Error::invalid("at", e.to_string()))?;
-        let boundaries = Boundaries {
-            from_datetime: from,
-            to_datetime: to,
-            charges_from_datetime: from,
-            charges_to_datetime: to,
-            charges_duration: duration,
-            period_duration: duration,
-            next_end_of_period: to,
-            previous_beginning_of_period: from,
-        };
         let customer = self.subscriptions[s].customer;
         let currency = self.customers[customer].customer.currency.unwrap_or(
             self.catalog.plans[self.subscriptions[s].plan]
@@ -1396,7 +1508,7 @@ impl<'s> Engine<'s> {
         }
         let mut preview = Invoice {
             fees,
-            ..self.empty_invoice(currency, today)
+            ..empty_invoice(currency, today)
         };
         self.draft_invoice(&mut preview, &contexts, customer, at)?;
         let usage = CustomerUsage {
@@ -1416,43 +1528,6 @@ impl<'s> Engine<'s> {
             usage,
         });
         Ok(())
-    }
-
-    fn empty_invoice(&self, currency: Currency, issuing_date: Date) -> Invoice {
-        Invoice {
-            lago_id: None,
-            billing_entity_code: None,
-            sequential_id: None,
-            number: None,
-            issuing_date,
-            payment_due_date: None,
-            payment_overdue: None,
-            net_payment_term: None,
-            invoice_type: InvoiceType::Subscription,
-            status: InvoiceStatus::Draft,
-            payment_status: None,
-            currency,
-            fees_amount_cents: 0,
-            coupons_amount_cents: 0,
-            credit_notes_amount_cents: 0,
-            sub_total_excluding_taxes_amount_cents: 0,
-            taxes_amount_cents: 0,
-            sub_total_including_taxes_amount_cents: 0,
-            prepaid_credit_amount_cents: 0,
-            prepaid_granted_credit_amount_cents: None,
-            prepaid_purchased_credit_amount_cents: None,
-            progressive_billing_credit_amount_cents: None,
-            total_amount_cents: 0,
-            version_number: None,
-            self_billed: None,
-            created_at: None,
-            updated_at: None,
-            applied_taxes: Vec::new(),
-            applied_usage_thresholds: Vec::new(),
-            billing_periods: Vec::new(),
-            credits: Vec::new(),
-            fees: Vec::new(),
-        }
     }
 
     // ---- output ----
@@ -1495,6 +1570,49 @@ impl<'s> Engine<'s> {
         }
         out
     }
+}
+
+/// A draft subscription invoice with no fees and zero totals.
+fn empty_invoice(currency: Currency, issuing_date: Date) -> Invoice {
+    Invoice {
+        lago_id: None,
+        billing_entity_code: None,
+        sequential_id: None,
+        number: None,
+        issuing_date,
+        payment_due_date: None,
+        payment_overdue: None,
+        net_payment_term: None,
+        invoice_type: InvoiceType::Subscription,
+        status: InvoiceStatus::Draft,
+        payment_status: None,
+        currency,
+        fees_amount_cents: 0,
+        coupons_amount_cents: 0,
+        credit_notes_amount_cents: 0,
+        sub_total_excluding_taxes_amount_cents: 0,
+        taxes_amount_cents: 0,
+        sub_total_including_taxes_amount_cents: 0,
+        prepaid_credit_amount_cents: 0,
+        prepaid_granted_credit_amount_cents: None,
+        prepaid_purchased_credit_amount_cents: None,
+        progressive_billing_credit_amount_cents: None,
+        total_amount_cents: 0,
+        version_number: None,
+        self_billed: None,
+        created_at: None,
+        updated_at: None,
+        applied_taxes: Vec::new(),
+        applied_usage_thresholds: Vec::new(),
+        billing_periods: Vec::new(),
+        credits: Vec::new(),
+        fees: Vec::new(),
+    }
+}
+
+/// The currency a customer is billed in: its own, else its plan's.
+fn fee_currency(customer: &Customer, plan_currency: &Currency) -> Currency {
+    customer.currency.unwrap_or(*plan_currency)
 }
 
 /// What a termination credit note credits for `unused` cents of `fee`: the fee's coupons taken off

@@ -143,6 +143,77 @@ impl ChargeBilling<'_> {
         Ok(ChargeFees { fees, true_up })
     }
 
+    /// The fee of the event at `position` in `events` on a pay-in-advance charge: priced with the
+    /// period's events of its bucket (and group) including it, minus priced without it. `None`
+    /// when the event is outside the period or matches no bucket.
+    pub fn in_advance_fee(&self, position: usize) -> Result<Option<Fee>> {
+        let Some(event) = self.events.get(position) else {
+            return Ok(None);
+        };
+        let Some(bucket) = self
+            .charge
+            .buckets
+            .iter()
+            .find(|b| b.events.is_all() || b.events.accepts(&event.properties))
+        else {
+            return Ok(None);
+        };
+        let keys = group_keys(&self.charge.charge.properties);
+        let group = |e: &Event| -> Vec<Option<String>> {
+            keys.iter()
+                .map(|k| {
+                    crate::metric::value::property_text(&e.properties, k)
+                        .filter(|t| !t.is_empty())
+                        .map(|t| t.into_owned())
+                })
+                .collect()
+        };
+        let own_group = group(event);
+        let with: Vec<&Event> = self
+            .events
+            .iter()
+            .filter(|e| group(e) == own_group)
+            .collect();
+        let without: Vec<&Event> = with
+            .iter()
+            .copied()
+            .filter(|e| !std::ptr::eq(*e, event))
+            .collect();
+        let request = AggregationRequest {
+            filter: bucket.events.clone(),
+            prorated: self.charge.charge.prorated,
+            event_values: true,
+            ..AggregationRequest::default()
+        };
+        let metric = &self.metric.metric;
+        let after = metric.aggregate(&with, self.period, &request)?.total;
+        let before = metric.aggregate(&without, self.period, &request)?.total;
+        let grouped_by: Map<String, Value> = keys
+            .iter()
+            .cloned()
+            .zip(own_group.into_iter().map(|v| v.map_or(Value::Null, Value::String)))
+            .collect();
+        let mut fee = self.price(bucket, grouped_by.clone(), &after)?;
+        let previous = self.price(bucket, grouped_by, &before)?;
+        let amount = decimal::sub(
+            fee.precise_amount.unwrap_or_default(),
+            previous.precise_amount.unwrap_or_default(),
+            "pay-in-advance fee",
+        )?;
+        let units = decimal::sub(after.aggregation, before.aggregation, "pay-in-advance units")?;
+        fee.amount_cents = self.currency.to_cents(amount)?;
+        fee.precise_amount = Some(amount);
+        fee.units = units;
+        fee.precise_unit_amount = Some(if units.is_zero() {
+            Decimal::ZERO
+        } else {
+            decimal::div(amount, units, "unit amount")?
+        });
+        fee.events_count = Some(1);
+        fee.pay_in_advance = true;
+        Ok(Some(fee))
+    }
+
     fn price(
         &self,
         bucket: &Bucket,

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::credit_note::CreditNote;
+use crate::fee::Fee;
 use crate::invoice::Invoice;
 use crate::subscription::Subscription;
 use crate::usage::CustomerUsage;
@@ -21,6 +22,8 @@ use crate::wallet::{Wallet, WalletTransaction};
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SimulationOutput {
     pub invoices: Vec<Invoice>,
+    /// Fees of pay-in-advance charges that are not invoiceable, in creation order.
+    pub non_invoiceable_fees: Vec<Fee>,
     pub credit_notes: Vec<CreditNote>,
     pub current_usage: Vec<UsageAnswer>,
     pub wallets: Vec<Wallet>,
