@@ -3,6 +3,7 @@
 mod error;
 mod eval;
 mod serve;
+mod simulate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,20 @@ enum Command {
     /// Routes: GET /health, POST /api/v1/eval/{charge,aggregation,period}. Logs go to standard error at the
     /// level RUST_LOG sets (default info).
     Serve(serve::Options),
+    /// Replay a scenario (catalog, customers, timeline of API calls) on a virtual clock and print the
+    /// invoices Lago would produce, the queries' answers and the warnings.
+    ///
+    /// A bad scenario exits with code 2 and one line naming the step, the JSON path and the reason.
+    Simulate {
+        /// The scenario document (JSON).
+        scenario: PathBuf,
+        /// Run the clock up to this instant (ISO 8601), instead of the document's `until`.
+        #[arg(long)]
+        until: Option<String>,
+        /// Print the whole output as JSON, or a table of invoices.
+        #[arg(long, value_enum, default_value = "json")]
+        format: simulate::Format,
+    },
 }
 
 /// The eval contracts, as named on the command line.
@@ -87,5 +102,15 @@ fn run(command: Command) -> Result<(), HostError> {
             &mut std::io::stdout().lock(),
         ),
         Command::Serve(options) => serve::run(options),
+        Command::Simulate {
+            scenario,
+            until,
+            format,
+        } => simulate::run(
+            &scenario,
+            until.as_deref(),
+            format,
+            &mut std::io::stdout().lock(),
+        ),
     }
 }
