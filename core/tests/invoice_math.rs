@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use lagom_core::coupon::{AppliedCoupon, AppliedCouponStatus, Coupon};
-use lagom_core::credit_note::{CreditNoteCreate, CreditStatus};
+use lagom_core::credit_note::{CreditNoteCreate, CreditStatus, Reason};
 use lagom_core::customer::{Customer, Organization};
 use lagom_core::decimal::Decimal;
 use lagom_core::fee::FeeType;
@@ -1008,4 +1008,57 @@ fn ongoing_usage_is_shared_among_wallets_by_priority_and_limits() {
             (Some(600), Some(-100), Some(Decimal::from(-1)))
         ]
     );
+}
+
+#[test]
+fn unused_subscription_credit_takes_coupons_off_and_adds_taxes() {
+    // Subscription fee 30.00 paid in advance, 10 % coupon (300 on the fee), VAT 20 %.
+    // Terminated with 15 of 30 days unused: 15 × 3000 / 30 = 1 500. Coupons adjustment
+    // 300 × 1500/3000 = 150; base 1 350; VAT 270; credit 1 620.
+    // Asked again for 20.00 unused: Lago caps the unused amount at the fee (2 000 ≤ 3 000), then
+    // takes off the 1 500 already credited on the fee: 500 → coupons 50, base 450, VAT 90,
+    // credit 540. Asked for 5.00 a third time: 500 − 2 000 credited < 0, no credit note.
+    let setup = Setup::new(&[], vec![tax("vat", 20, true)]);
+    let mut balances = CustomerBalances::default();
+    apply(
+        &mut balances,
+        &coupon(json!({"code": "ten", "coupon_type": "percentage", "percentage_rate": "10"})),
+        "ac_1",
+    );
+    let fees = [ctx(Some("pro"), None, &[], &[])];
+    let mut paid = invoice("inv_1", vec![fee("subscription", "pro", 3_000)]);
+    finalize(
+        &mut paid,
+        &setup.context(&fees, "2024-04-01T00:00:00Z", &[]),
+        &mut balances,
+    )
+    .unwrap();
+    let credit = |balances: &mut CustomerBalances, unused: i64, id: &str| {
+        balances
+            .credit_unused_subscription(
+                &paid,
+                "fee_pro",
+                Decimal::from(unused),
+                Reason::OrderChange,
+                id,
+                at("2024-04-16T00:00:00Z"),
+            )
+            .unwrap()
+            .map(|n| {
+                (
+                    n.coupons_adjustment_amount_cents,
+                    n.taxes_amount_cents,
+                    n.credit_amount_cents,
+                )
+            })
+    };
+    assert_eq!(
+        credit(&mut balances, 1_500, "cn_1"),
+        Some((150, 270, 1_620))
+    );
+    assert_eq!(
+        credit(&mut balances, 2_000, "cn_2"),
+        Some((150, 270, 1_620))
+    );
+    assert_eq!(credit(&mut balances, 500, "cn_3"), None);
 }

@@ -8,7 +8,8 @@
 use jiff::Timestamp;
 
 use crate::coupon::{AppliedCoupon, Coupon};
-use crate::credit_note::{CreditNote, CreditNoteCreate};
+use crate::credit_note::{CreditNote, CreditNoteCreate, Reason};
+use crate::decimal::Decimal;
 use crate::error::Result;
 use crate::invoice::Invoice;
 use crate::money::Currency;
@@ -181,6 +182,59 @@ impl CustomerBalances {
     ) -> Result<CreditNote> {
         let note = credit_notes::create(&self.credit_notes, invoice, body, id, at)?;
         self.credit_notes.push(note.clone());
+        Ok(note)
+    }
+
+    /// Credits the unused part of a subscription fee paid in advance when the subscription is
+    /// terminated or upgraded (Lago's `CreditNotes::CreateFromTermination`, credit outcome):
+    /// `unused_cents` is the day price times the days left, in precise cents; it is capped at the
+    /// fee less earlier credit notes on it, then coupons come off and taxes are added. `None` when
+    /// nothing is left to credit.
+    ///
+    /// ```
+    /// use lagom_core::credit_note::Reason;
+    /// use lagom_core::decimal::Decimal;
+    /// use lagom_core::invoice::CustomerBalances;
+    /// let invoice = serde_json::from_str(r#"{"lago_id": "inv_1", "issuing_date": "2024-01-01",
+    ///     "invoice_type": "subscription", "status": "finalized", "currency": "EUR",
+    ///     "fees_amount_cents": 3100, "coupons_amount_cents": 0, "credit_notes_amount_cents": 0,
+    ///     "sub_total_excluding_taxes_amount_cents": 3100, "taxes_amount_cents": 620,
+    ///     "sub_total_including_taxes_amount_cents": 3720, "prepaid_credit_amount_cents": 0,
+    ///     "total_amount_cents": 3720, "fees": [{"lago_id": "fee_1", "amount_cents": 3100,
+    ///     "amount_currency": "EUR", "taxes_amount_cents": 620, "taxes_rate": 20, "units": "1",
+    ///     "total_amount_cents": 3720, "item": {"type": "subscription", "code": "pro", "name": "Pro"},
+    ///     "applied_taxes": [{"tax_name": "VAT", "tax_code": "vat", "tax_rate": 20,
+    ///     "amount_cents": 620, "amount_currency": "EUR"}]}]}"#).unwrap();
+    /// let mut balances = CustomerBalances::default();
+    /// // 10 of January's 31 days unused: 10 × 3100 / 31 = 1000, plus 20 % VAT.
+    /// let note = balances
+    ///     .credit_unused_subscription(&invoice, "fee_1", Decimal::from(1000), Reason::OrderChange,
+    ///         "cn_1", "2024-01-22T00:00:00Z".parse().unwrap())
+    ///     .unwrap()
+    ///     .unwrap();
+    /// assert_eq!((note.credit_amount_cents, note.balance_amount_cents), (1200, 1200));
+    /// ```
+    pub fn credit_unused_subscription(
+        &mut self,
+        invoice: &Invoice,
+        fee_id: &str,
+        unused_cents: Decimal,
+        reason: Reason,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<Option<CreditNote>> {
+        let note = credit_notes::for_unused_subscription(
+            &self.credit_notes,
+            invoice,
+            fee_id,
+            unused_cents,
+            reason,
+            id,
+            at,
+        )?;
+        if let Some(note) = &note {
+            self.credit_notes.push(note.clone());
+        }
         Ok(note)
     }
 

@@ -10,7 +10,7 @@
 use jiff::Timestamp;
 
 use crate::credit_note::{
-    CreditNote, CreditNoteCreate, CreditNoteItem, CreditStatus, RefundStatus,
+    CreditNote, CreditNoteCreate, CreditNoteItem, CreditStatus, Reason, RefundStatus,
 };
 use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
@@ -19,10 +19,10 @@ use crate::invoice::{Credit, CreditItem, CreditType, Invoice, InvoiceStatus, Inv
 use crate::money::{add_cents, round_cents, sub_cents, sum_cents};
 use crate::tax::AppliedTax;
 
-/// One credited fee: the item and the fee it points at.
+/// One credited fee: the fee it points at and the credited amount in precise cents.
 struct Item<'a> {
     fee: &'a Fee,
-    amount_cents: i64,
+    precise: Decimal,
 }
 
 impl Item<'_> {
@@ -34,7 +34,7 @@ impl Item<'_> {
         decimal::div(
             decimal::mul(
                 self.fee.precise_coupons_amount_cents.unwrap_or_default(),
-                Decimal::from(self.amount_cents),
+                self.precise,
                 "credit note coupons adjustment",
             )?,
             Decimal::from(self.fee.amount_cents),
@@ -43,11 +43,7 @@ impl Item<'_> {
     }
 
     fn after_coupons(&self) -> Result<Decimal> {
-        decimal::sub(
-            Decimal::from(self.amount_cents),
-            self.coupons()?,
-            "credit note item base",
-        )
+        decimal::sub(self.precise, self.coupons()?, "credit note item base")
     }
 }
 
@@ -92,6 +88,21 @@ pub(super) fn create(
         ));
     }
     let items = items(existing, invoice, body)?;
+    issue(existing, invoice, &items, body, id, at)
+}
+
+/// Builds a credit note from checked items and the amounts asked for: coupons adjustment, taxes,
+/// the check that the amounts match the items and what is left on the invoice, and Lago's
+/// one-cent rounding adjustment.
+fn issue(
+    existing: &[CreditNote],
+    invoice: &Invoice,
+    items: &[Item],
+    body: &CreditNoteCreate,
+    id: &str,
+    at: Timestamp,
+) -> Result<CreditNote> {
+    let invoice_id = invoice.lago_id.as_deref().unwrap_or_default();
     let coupons = decimal::sum(
         items
             .iter()
@@ -99,11 +110,8 @@ pub(super) fn create(
             .collect::<Result<Vec<_>>>()?,
         "coupons_adjustment_amount_cents",
     )?;
-    let items_total = decimal::sum(
-        items.iter().map(|i| Decimal::from(i.amount_cents)),
-        "credit note items",
-    )?;
-    let (applied_taxes, precise_taxes, taxes_rate) = taxes(&items, invoice, items_total, coupons)?;
+    let items_total = decimal::sum(items.iter().map(|i| i.precise), "credit note items")?;
+    let (applied_taxes, precise_taxes, taxes_rate) = taxes(items, invoice, items_total, coupons)?;
     let taxes_amount_cents = round_cents(precise_taxes)?;
     let sub_total = round_cents(decimal::sub(items_total, coupons, "credit note sub-total")?)?;
     let mut total = sum_cents(
@@ -171,15 +179,81 @@ pub(super) fn create(
         items: items
             .iter()
             .enumerate()
-            .map(|(n, item)| CreditNoteItem {
-                lago_id: Some(format!("{id}_item{}", n + 1)),
-                amount_cents: item.amount_cents,
-                amount_currency: invoice.currency,
-                fee: Some(item.fee.clone()),
+            .map(|(n, item)| {
+                Ok(CreditNoteItem {
+                    lago_id: Some(format!("{id}_item{}", n + 1)),
+                    amount_cents: round_cents(item.precise)?,
+                    amount_currency: invoice.currency,
+                    fee: Some(item.fee.clone()),
+                })
             })
-            .collect(),
+            .collect::<Result<_>>()?,
         applied_taxes,
     })
+}
+
+/// Lago's `CreditNotes::CreateFromTermination` with credit as the outcome: the unused part of a
+/// subscription fee paid in advance (`unused` precise cents, computed by the caller from the
+/// day price and the days left), capped at the fee, less what credit notes already gave back
+/// on it, truncated to 5 decimals; coupons come off and taxes are added as for any credit note,
+/// and the whole total is credit. `None` when nothing is left to credit.
+pub(super) fn for_unused_subscription(
+    existing: &[CreditNote],
+    invoice: &Invoice,
+    fee_id: &str,
+    unused: Decimal,
+    reason: Reason,
+    id: &str,
+    at: Timestamp,
+) -> Result<Option<CreditNote>> {
+    let invoice_id = invoice.lago_id.as_deref().unwrap_or_default();
+    let fee = invoice
+        .fees
+        .iter()
+        .find(|f| f.lago_id.as_deref() == Some(fee_id))
+        .ok_or_else(|| {
+            Error::invalid(
+                "fee_id",
+                format!("no fee `{fee_id}` on invoice `{invoice_id}`"),
+            )
+        })?;
+    if fee.amount_cents == 0 || !unused.is_sign_positive() || unused.is_zero() {
+        return Ok(None);
+    }
+    let credited = credited_on(existing, invoice_id, fee)?;
+    let amount = decimal::sub(
+        unused.min(Decimal::from(fee.amount_cents)),
+        Decimal::from(credited),
+        "creditable amount",
+    )?
+    .trunc_with_scale(5);
+    if amount <= Decimal::ZERO {
+        return Ok(None);
+    }
+    let items = [Item {
+        fee,
+        precise: amount,
+    }];
+    let coupons = items[0].coupons()?;
+    let (_, precise_taxes, _) = taxes(&items, invoice, amount, coupons)?;
+    let total = round_cents(decimal::add(
+        decimal::sub(amount, coupons, "credit note total")?,
+        precise_taxes,
+        "credit note total",
+    )?)?;
+    if total <= 0 {
+        return Ok(None);
+    }
+    let body = CreditNoteCreate {
+        invoice_id: invoice_id.to_owned(),
+        reason,
+        description: None,
+        credit_amount_cents: total,
+        refund_amount_cents: 0,
+        offset_amount_cents: 0,
+        items: Vec::new(),
+    };
+    issue(existing, invoice, &items, &body, id, at).map(Some)
 }
 
 /// Finds each item's fee on the invoice and checks the item does not credit more than what is left
@@ -226,10 +300,21 @@ fn items<'a>(
             }
             Ok(Item {
                 fee,
-                amount_cents: input.amount_cents,
+                precise: Decimal::from(input.amount_cents),
             })
         })
         .collect()
+}
+
+/// What earlier credit notes on the invoice gave back of a fee.
+fn credited_on(existing: &[CreditNote], invoice_id: &str, fee: &Fee) -> Result<i64> {
+    sum_cents(
+        issued_on(existing, invoice_id)
+            .flat_map(|n| &n.items)
+            .filter(|i| i.fee.as_ref().and_then(|f| f.lago_id.as_deref()) == fee.lago_id.as_deref())
+            .map(|i| i.amount_cents),
+        "credited fee amount",
+    )
 }
 
 /// Lago's `CreditNotes::ApplyTaxesService`: per tax of the credited fees, the items after coupons
