@@ -1056,9 +1056,63 @@ fn unused_subscription_credit_takes_coupons_off_and_adds_taxes() {
         credit(&mut balances, 1_500, "cn_1"),
         Some((150, 270, 1_620))
     );
-    assert_eq!(
-        credit(&mut balances, 2_000, "cn_2"),
-        Some((50, 90, 540))
-    );
+    assert_eq!(credit(&mut balances, 2_000, "cn_2"), Some((50, 90, 540)));
     assert_eq!(credit(&mut balances, 500, "cn_3"), None);
+}
+
+#[test]
+fn threshold_rules_top_wallets_up() {
+    // (wallet body, usage cents, expected balance cents after, expected purchase invoice cents, why)
+    let table = [
+        (
+            json!({"rate_amount": "1", "granted_credits": "5", "recurring_transaction_rules": [
+                {"trigger": "threshold", "threshold_credits": "10", "paid_credits": "3",
+                 "granted_credits": "1"}]}),
+            0,
+            Some(1_200),
+            Some(600),
+            "5 ≤ 10: gap 10 − 5 − 1 granted = 4 ≥ 3, so floor(4/3) + 1 = 2 lots of 3 paid + 1 granted: 12 credits",
+        ),
+        (
+            json!({"rate_amount": "1", "granted_credits": "2", "recurring_transaction_rules": [
+                {"trigger": "threshold", "method": "target", "threshold_credits": "5",
+                 "target_ongoing_balance": "20"}]}),
+            300,
+            Some(2_300),
+            Some(2_100),
+            "ongoing 2 − 3 used = −1 ≤ 5: buy 20 − (−1) = 21 credits; balance 23",
+        ),
+        (
+            json!({"rate_amount": "1", "granted_credits": "50", "recurring_transaction_rules": [
+                {"trigger": "threshold", "threshold_credits": "10", "paid_credits": "3"}]}),
+            0,
+            None,
+            None,
+            "50 > 10: no top-up",
+        ),
+    ];
+    for (body, used, balance, invoiced, why) in table {
+        let mut balances = CustomerBalances::default();
+        let start = at("2024-01-01T00:00:00Z");
+        balances
+            .create_wallet(&wallet(body), "wal_1", start, Currency::Eur)
+            .unwrap();
+        let usage = [OngoingUsage {
+            fee_type: FeeType::Charge,
+            billable_metric_code: None,
+            amount_cents: used,
+        }];
+        let changes = balances.threshold_top_ups(&usage, start).unwrap();
+        let change = changes.first();
+        assert_eq!(
+            change.and_then(|c| c.wallet.balance_cents),
+            balance,
+            "{why}"
+        );
+        assert_eq!(
+            change.and_then(|c| c.invoice.as_ref().map(|i| i.total_amount_cents)),
+            invoiced,
+            "{why}"
+        );
+    }
 }

@@ -295,6 +295,32 @@ impl CustomerBalances {
         wallets::with_ongoing_usage(&self.wallets, usage, at)
     }
 
+    /// Runs the wallets' threshold top-up rules at `at`, their ongoing balances counting `usage`
+    /// (see [`CustomerBalances::wallets_with_ongoing_usage`]): each rule whose threshold is
+    /// reached tops its wallet up at once. Purchased credits come with their `credit` invoice.
+    ///
+    /// ```
+    /// use lagom_core::invoice::CustomerBalances;
+    /// use lagom_core::money::Currency;
+    /// let body = serde_json::from_str(r#"{"external_customer_id": "c1", "currency": "EUR",
+    ///     "rate_amount": "1", "granted_credits": "5", "recurring_transaction_rules": [
+    ///     {"trigger": "threshold", "threshold_credits": "10", "paid_credits": "20"}]}"#).unwrap();
+    /// let mut balances = CustomerBalances::default();
+    /// let at = "2024-01-01T00:00:00Z".parse().unwrap();
+    /// balances.create_wallet(&body, "wal_1", at, Currency::Eur).unwrap();
+    /// // 5 credits ≤ 10: one lot of 20 paid credits, billed 20.00 €.
+    /// let changes = balances.threshold_top_ups(&[], at).unwrap();
+    /// assert_eq!(changes[0].wallet.balance_cents, Some(2500));
+    /// assert_eq!(changes[0].invoice.as_ref().map(|i| i.total_amount_cents), Some(2000));
+    /// ```
+    pub fn threshold_top_ups(
+        &mut self,
+        usage: &[OngoingUsage],
+        at: Timestamp,
+    ) -> Result<Vec<WalletChange>> {
+        wallets::threshold_top_ups(&mut self.wallets, usage, at)
+    }
+
     /// Every wallet transaction, wallet by wallet, in the order they happened.
     ///
     /// ```

@@ -17,8 +17,9 @@ use crate::invoice::{Invoice, InvoiceContext, InvoicePaymentStatus, InvoiceStatu
 use crate::money::{Currency, add_cents, round_cents, sub_cents};
 use crate::validate::require_not_negative;
 use crate::wallet::{
-    LOWEST_PRIORITY, TransactionKind, TransactionSource, TransactionStatus, TransactionType,
-    Wallet, WalletAppliesTo, WalletStatus, WalletTransaction,
+    LOWEST_PRIORITY, RecurringTransactionRule, TopUpMethod, TransactionKind, TransactionSource,
+    TransactionStatus, TransactionType, Trigger, Wallet, WalletAppliesTo, WalletStatus,
+    WalletTransaction,
 };
 
 /// A wallet and its transactions, as [`super::CustomerBalances`] keeps it.
@@ -120,7 +121,7 @@ impl WalletState {
         credits: Decimal,
         amount_cents: i64,
         at: Timestamp,
-        name: Option<&str>,
+        origin: Origin,
     ) -> Result<WalletTransaction> {
         let inbound = matches!(kind, TransactionKind::Purchased | TransactionKind::Granted);
         let wallet = &mut self.wallet;
@@ -163,7 +164,7 @@ impl WalletState {
             lago_wallet_id: self.wallet.lago_id.clone(),
             lago_invoice_id: None,
             status: TransactionStatus::Settled,
-            source: Some(TransactionSource::Manual),
+            source: Some(origin.source),
             transaction_status: kind,
             transaction_type: if inbound {
                 TransactionType::Inbound
@@ -173,7 +174,7 @@ impl WalletState {
             amount: currency.to_units(Decimal::from(amount_cents)),
             credit_amount: credits,
             invoice_requires_successful_payment: None,
-            name: name.map(str::to_owned),
+            name: origin.name,
             priority: None,
             settled_at: Some(at),
             failed_at: None,
@@ -182,6 +183,13 @@ impl WalletState {
         self.transactions.push(transaction.clone());
         Ok(transaction)
     }
+}
+
+/// Why a transaction happened: its name and what started it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origin {
+    name: Option<String>,
+    source: TransactionSource,
 }
 
 /// Credits as Lago stores them: floored to 5 decimals.
@@ -247,7 +255,7 @@ pub(super) fn create(
         voided_credits: None,
         name: None,
     };
-    let change = add_credits(&mut state, &top_up, at)?;
+    let change = add_credits(&mut state, &top_up, at, TransactionSource::Manual)?;
     Ok((state, change))
 }
 
@@ -263,14 +271,22 @@ pub(super) fn top_up(
             format!("wallet `{}` is terminated", body.wallet_id),
         ));
     }
-    add_credits(state, body, at)
+    add_credits(state, body, at, TransactionSource::Manual)
 }
 
 /// Paid credits, then granted credits, then voided credits, as Lago processes a top-up.
-fn add_credits(state: &mut WalletState, body: &WalletTopUp, at: Timestamp) -> Result<WalletChange> {
+fn add_credits(
+    state: &mut WalletState,
+    body: &WalletTopUp,
+    at: Timestamp,
+    source: TransactionSource,
+) -> Result<WalletChange> {
     let rate = state.wallet.rate_amount;
     let currency = state.wallet.currency;
-    let name = body.name.as_deref();
+    let origin = Origin {
+        name: body.name.clone(),
+        source,
+    };
     let mut transactions = Vec::new();
     let mut invoice = None;
     for (credits, path) in [
@@ -288,7 +304,8 @@ fn add_credits(state: &mut WalletState, body: &WalletTopUp, at: Timestamp) -> Re
         .filter(|c| !c.is_zero())
     {
         let cents = credits_to_cents(paid, rate, currency)?;
-        let transaction = state.settle(TransactionKind::Purchased, paid, cents, at, name)?;
+        let transaction =
+            state.settle(TransactionKind::Purchased, paid, cents, at, origin.clone())?;
         invoice = Some(credit_invoice(&transaction, rate, currency, at)?);
         transactions.push(transaction);
     }
@@ -298,7 +315,13 @@ fn add_credits(state: &mut WalletState, body: &WalletTopUp, at: Timestamp) -> Re
         .filter(|c| !c.is_zero())
     {
         let cents = credits_to_cents(granted, rate, currency)?;
-        transactions.push(state.settle(TransactionKind::Granted, granted, cents, at, name)?);
+        transactions.push(state.settle(
+            TransactionKind::Granted,
+            granted,
+            cents,
+            at,
+            origin.clone(),
+        )?);
     }
     if let Some(voided) = body
         .voided_credits
@@ -315,7 +338,13 @@ fn add_credits(state: &mut WalletState, body: &WalletTopUp, at: Timestamp) -> Re
             ));
         }
         let cents = credits_to_cents(voided, rate, currency)?;
-        transactions.push(state.settle(TransactionKind::Voided, voided, cents, at, name)?);
+        transactions.push(state.settle(
+            TransactionKind::Voided,
+            voided,
+            cents,
+            at,
+            origin.clone(),
+        )?);
     }
     Ok(WalletChange {
         wallet: state.wallet.clone(),
@@ -559,7 +588,16 @@ pub(super) fn apply_to_invoice(
             "wallet credits",
         )?
         .round_dp(5);
-        state.settle(TransactionKind::Invoiced, credits, cents, context.at, None)?;
+        state.settle(
+            TransactionKind::Invoiced,
+            credits,
+            cents,
+            context.at,
+            Origin {
+                name: None,
+                source: TransactionSource::Manual,
+            },
+        )?;
         if let Some(last) = state.transactions.last_mut() {
             last.lago_invoice_id.clone_from(&invoice.lago_id);
         }
@@ -730,7 +768,7 @@ pub(super) fn with_ongoing_usage(
                 .wallet
                 .recurring_transaction_rules
                 .iter()
-                .any(|r| r.trigger == crate::wallet::Trigger::Threshold);
+                .any(|r| r.trigger == Trigger::Threshold);
             let take = if threshold || n + 1 == payers.len() {
                 remaining
             } else {
@@ -770,4 +808,93 @@ pub(super) fn with_ongoing_usage(
             Ok(wallet)
         })
         .collect()
+}
+
+/// Lago's `Wallets::ThresholdTopUpService`, run at once: each active wallet whose first active
+/// threshold rule sees the ongoing balance (credits, after `usage`) at or below its
+/// `threshold_credits` is topped up. A `fixed` rule buys its `paid_credits` (times as many as it
+/// takes to climb back above the threshold) and grants its `granted_credits`; a `target` rule
+/// buys, or grants when `grants_target_top_up`, the gap up to `target_ongoing_balance`. The
+/// paid-top-up limits of the wallet are not applied.
+pub(super) fn threshold_top_ups(
+    wallets: &mut [WalletState],
+    usage: &[OngoingUsage],
+    at: Timestamp,
+) -> Result<Vec<WalletChange>> {
+    let ongoing = with_ongoing_usage(wallets, usage, at)?;
+    let mut changes = Vec::new();
+    for (state, view) in wallets.iter_mut().zip(ongoing) {
+        if !state.is_active(at) {
+            continue;
+        }
+        let Some(rule) = state
+            .wallet
+            .recurring_transaction_rules
+            .iter()
+            .find(|r| {
+                r.trigger == Trigger::Threshold
+                    && r.status != Some(WalletStatus::Terminated)
+                    && r.expiration_at.is_none_or(|end| end > at)
+            })
+            .cloned()
+        else {
+            continue;
+        };
+        let balance = view.credits_ongoing_balance.unwrap_or_default();
+        let threshold = rule.threshold_credits.unwrap_or_default();
+        if balance > threshold {
+            continue;
+        }
+        let (paid, granted) = rule_credits(&rule, balance)?;
+        if paid.is_zero() && granted.is_zero() {
+            continue;
+        }
+        let top_up = WalletTopUp {
+            wallet_id: state.id().to_owned(),
+            paid_credits: Some(paid),
+            granted_credits: Some(granted),
+            voided_credits: None,
+            name: rule.transaction_name.clone(),
+        };
+        changes.push(add_credits(
+            state,
+            &top_up,
+            at,
+            TransactionSource::Threshold,
+        )?);
+    }
+    Ok(changes)
+}
+
+/// The paid and granted credits a threshold rule adds at an ongoing balance of `balance` credits.
+fn rule_credits(rule: &RecurringTransactionRule, balance: Decimal) -> Result<(Decimal, Decimal)> {
+    let paid = rule.paid_credits.unwrap_or_default();
+    let granted = rule.granted_credits.unwrap_or_default();
+    if rule.method == Some(TopUpMethod::Target) {
+        let target = rule.target_ongoing_balance.unwrap_or_default();
+        let gap = decimal::sub(target, balance, "target top-up")?.max(Decimal::ZERO);
+        return Ok(if rule.grants_target_top_up == Some(true) {
+            (Decimal::ZERO, gap)
+        } else {
+            (gap, Decimal::ZERO)
+        });
+    }
+    let Some(threshold) = rule.threshold_credits.filter(|_| !paid.is_zero()) else {
+        return Ok((paid, granted));
+    };
+    // Buy enough lots of `paid_credits` to climb strictly above the threshold.
+    let gap = decimal::sub(
+        decimal::sub(threshold, balance, "fixed top-up")?,
+        granted,
+        "fixed top-up",
+    )?;
+    if gap < paid {
+        return Ok((paid, granted));
+    }
+    let lots = decimal::add(
+        decimal::div(gap, paid, "fixed top-up")?.floor(),
+        Decimal::ONE,
+        "fixed top-up",
+    )?;
+    Ok((decimal::mul(paid, lots, "fixed top-up")?, granted))
 }
