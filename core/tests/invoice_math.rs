@@ -214,6 +214,13 @@ fn fixed_then_percentage_coupon_on_three_fees_with_two_tax_rates() {
         coupon_credits,
         [(Some("five_off"), 500), (Some("ten_percent"), 1_700)]
     );
+    // Each credit names the invoice it was applied on, still to be paid.
+    let on: Vec<Option<&str>> = draft
+        .credits
+        .iter()
+        .map(|c| c.invoice.as_ref().map(|i| i.lago_id.as_str()))
+        .collect();
+    assert_eq!(on, [Some("inv_1"), Some("inv_1")]);
     let applied: Vec<(String, i64)> = draft
         .applied_taxes
         .iter()

@@ -5,7 +5,7 @@ use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
 use crate::fee::FeeType;
 use crate::invoice::{
-    Credit, CreditItem, CreditType, CustomerBalances, Invoice, InvoiceContext,
+    Credit, CreditInvoice, CreditItem, CreditType, CustomerBalances, Invoice, InvoiceContext,
     InvoicePaymentStatus, ProgressiveBillingCredit,
 };
 use crate::money::{add_cents, sub_cents, sum_cents};
@@ -63,11 +63,21 @@ pub fn finalize(
     if draft.total_amount_cents > 0 {
         wallets::apply_to_invoice(&mut balances.wallets, draft, context, &credited)?;
     }
-    draft.payment_status = Some(if draft.total_amount_cents > 0 {
+    let payment_status = if draft.total_amount_cents > 0 {
         InvoicePaymentStatus::Pending
     } else {
         InvoicePaymentStatus::Succeeded
-    });
+    };
+    draft.payment_status = Some(payment_status);
+    // Each credit names the invoice it was applied on, as Lago's credit object does.
+    if let Some(id) = &draft.lago_id {
+        for credit in &mut draft.credits {
+            credit.invoice = Some(CreditInvoice {
+                lago_id: id.clone(),
+                payment_status: Some(payment_status),
+            });
+        }
+    }
     Ok(())
 }
 
