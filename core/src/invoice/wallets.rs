@@ -185,6 +185,20 @@ impl WalletState {
     }
 }
 
+/// Lago's wallet-expiry clock job, run lazily: an active wallet whose `expiration_at` has passed
+/// by `at` is terminated as of its expiration.
+pub(super) fn expire(wallets: &mut [WalletState], at: Timestamp) {
+    for state in wallets {
+        if state.wallet.status == Some(WalletStatus::Active)
+            && let Some(end) = state.wallet.expiration_at
+            && end <= at
+        {
+            state.wallet.status = Some(WalletStatus::Terminated);
+            state.wallet.terminated_at = Some(end);
+        }
+    }
+}
+
 /// Why a transaction happened: its name and what started it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Origin {
@@ -217,6 +231,14 @@ pub(super) fn create(
                 "must be the customer's currency {currency} (got {})",
                 body.currency
             ),
+        ));
+    }
+    if let Some(end) = body.expiration_at
+        && end <= at
+    {
+        return Err(Error::invalid(
+            "expiration_at",
+            format!("must be in the future (got {end})"),
         ));
     }
     if let Some(code) = &body.code
@@ -264,6 +286,7 @@ pub(super) fn top_up(
     body: &WalletTopUp,
     at: Timestamp,
 ) -> Result<WalletChange> {
+    expire(wallets, at);
     let state = find(wallets, &body.wallet_id)?;
     if !state.is_active(at) {
         return Err(Error::invalid(
@@ -457,6 +480,7 @@ pub(super) fn update(
     body: &WalletUpdate,
     at: Timestamp,
 ) -> Result<Wallet> {
+    expire(wallets, at);
     let state = find(wallets, &body.wallet_id)?;
     if !state.is_active(at) {
         return Err(Error::invalid(
@@ -537,6 +561,7 @@ pub(super) fn apply_to_invoice(
     context: &InvoiceContext,
     credit_notes_per_fee: &[Decimal],
 ) -> Result<()> {
+    expire(wallets, context.at);
     let mut buckets = buckets(invoice, context, credit_notes_per_fee)?;
     let mut order: Vec<usize> = (0..wallets.len())
         .filter(|&i| {
@@ -821,6 +846,7 @@ pub(super) fn threshold_top_ups(
     usage: &[OngoingUsage],
     at: Timestamp,
 ) -> Result<Vec<WalletChange>> {
+    expire(wallets, at);
     let ongoing = with_ongoing_usage(wallets, usage, at)?;
     let mut changes = Vec::new();
     for (state, view) in wallets.iter_mut().zip(ongoing) {
