@@ -7,6 +7,7 @@
 //! left of each fee after earlier deductions.
 
 use jiff::Timestamp;
+use rust_decimal::RoundingStrategy;
 
 use crate::coupon::{
     AppliedCoupon, AppliedCouponStatus, Coupon, CouponType, Expiration, Frequency,
@@ -296,6 +297,8 @@ fn credit_amount(state: &AppliedCouponState, base: Decimal) -> Result<i64> {
 }
 
 /// Adds a fee's share of a coupon to its `precise_coupons_amount_cents`, never beyond its amount.
+/// Lago stores that column with 5 decimals after each coupon, and the next coupon's shares are
+/// computed from the stored value, so it is rounded here too.
 fn take_share(fee: &mut Fee, amount: i64, base: Decimal) -> Result<()> {
     let mut taken = fee.precise_coupons_amount_cents.unwrap_or_default();
     if !base.is_zero() {
@@ -310,7 +313,8 @@ fn take_share(fee: &mut Fee, amount: i64, base: Decimal) -> Result<()> {
         )?;
         taken = decimal::add(taken, share, "precise_coupons_amount_cents")?;
     }
-    fee.precise_coupons_amount_cents = Some(taken.min(Decimal::from(fee.amount_cents)));
+    let stored = taken.round_dp_with_strategy(5, RoundingStrategy::MidpointAwayFromZero);
+    fee.precise_coupons_amount_cents = Some(stored.min(Decimal::from(fee.amount_cents)));
     Ok(())
 }
 
