@@ -8,6 +8,7 @@
 //! oldest credit note first. Refunds need no payment here: the simulator has none to check.
 
 use jiff::Timestamp;
+use rust_decimal::RoundingStrategy;
 
 use crate::credit_note::{
     CreditNote, CreditNoteCreate, CreditNoteItem, CreditStatus, Reason, RefundStatus,
@@ -545,7 +546,10 @@ fn spread(invoice: &Invoice, per_fee: &mut [Decimal], amount: i64, remaining: i6
             Decimal::from(remaining),
             "fee credit notes share",
         )?;
-        *credited = decimal::add(*credited, share, "fee credit notes share")?.min(after_tax);
+        // Lago stores the share with 5 decimals, like precise coupons.
+        *credited = decimal::add(*credited, share, "fee credit notes share")?
+            .round_dp_with_strategy(5, RoundingStrategy::MidpointAwayFromZero)
+            .min(after_tax);
     }
     Ok(())
 }
