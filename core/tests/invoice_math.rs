@@ -1209,3 +1209,126 @@ fn three_coupons_over_two_plans_as_in_lagos_coupons_breakdown_scenario() {
         (20_000, 3_500, 16_500, 1_889, 18_389)
     );
 }
+
+/// One fee of a table case: type, code, cents, the item's tax codes, the plan's tax codes.
+type FeeRow = (
+    &'static str,
+    &'static str,
+    i64,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+#[test]
+fn coupons_and_taxes_as_in_lagos_taxes_on_invoice_scenarios() {
+    // Ported from Lago's spec/scenarios/taxes_on_invoice_spec.rb (values are Lago's). The plan is
+    // taxed "banking" 10 %; charges may carry their own taxes ("fr" 0 %, "sales" 20 %).
+    struct Case {
+        why: &'static str,
+        fees: Vec<FeeRow>,
+        coupons: Vec<i64>,
+        // per fee: (precise coupons, taxes)
+        expected_fees: Vec<(&'static str, i64)>,
+        // (coupons, sub-total excluding taxes, taxes, total)
+        expected: (i64, i64, i64, i64),
+    }
+    let cases = [
+        Case {
+            why: "a 10.00 coupon over 200.00 of fees: 5 % of each fee; subscription 9500 × 10 % = \
+                  950, fx 4750 × 0 %, cards 2850 × 20 % = 570, cards true-up 1900 × 20 % = 380",
+            fees: vec![
+                ("subscription", "plan", 10_000, &[], &["banking"]),
+                ("charge", "fx", 5_000, &["fr"], &["banking"]),
+                ("charge", "cards", 3_000, &["sales"], &["banking"]),
+                ("charge", "cards", 2_000, &["sales"], &["banking"]),
+            ],
+            coupons: vec![1_000],
+            expected_fees: vec![("500", 950), ("250", 0), ("150", 570), ("100", 380)],
+            expected: (1_000, 19_000, 1_900, 20_900),
+        },
+        Case {
+            why: "coupons of 10.00 and 110.00 on a 100.00 fee: the second is capped at the 90.00 \
+                  left; nothing is left to tax",
+            fees: vec![("subscription", "plan", 10_000, &[], &["banking"])],
+            coupons: vec![1_000, 11_000],
+            expected_fees: vec![("10000", 0)],
+            expected: (10_000, 0, 0, 0),
+        },
+        Case {
+            why: "two 100.00 coupons on fees of 100.00 and 50.00: the first takes 2/3 and 1/3 of \
+                  100.00, the second the 50.00 left, in the same proportions",
+            fees: vec![
+                ("subscription", "plan", 10_000, &[], &["banking"]),
+                ("subscription", "plan2", 5_000, &[], &["banking"]),
+            ],
+            coupons: vec![10_000, 10_000],
+            expected_fees: vec![("10000", 0), ("5000", 0)],
+            expected: (15_000, 0, 0, 0),
+        },
+    ];
+    let setup = Setup::new(
+        &[],
+        vec![
+            tax("banking", 10, false),
+            tax("fr", 0, false),
+            tax("sales", 20, false),
+        ],
+    );
+    for case in cases {
+        let mut balances = CustomerBalances::default();
+        for (n, cents) in case.coupons.iter().enumerate() {
+            let body = json!({"code": format!("c{n}"), "coupon_type": "fixed_amount",
+                "amount_cents": cents, "amount_currency": "EUR"});
+            apply(&mut balances, &coupon(body), &format!("ac_{n}"));
+        }
+        let contexts: Vec<FeeContext> = case
+            .fees
+            .iter()
+            .map(|(_, code, _, own, plan)| ctx(Some(code), Some(code), own, plan))
+            .collect();
+        let mut draft = invoice(
+            "inv_1",
+            case.fees
+                .iter()
+                .enumerate()
+                .map(|(n, (kind, code, cents, ..))| fee(kind, &format!("{code}{n}"), *cents))
+                .collect(),
+        );
+        finalize(
+            &mut draft,
+            &setup.context(&contexts, "2023-02-01T00:00:00Z", &[]),
+            &mut balances,
+        )
+        .unwrap();
+        let fees: Vec<(String, i64)> = draft
+            .fees
+            .iter()
+            .map(|f| {
+                (
+                    f.precise_coupons_amount_cents
+                        .unwrap_or_default()
+                        .normalize()
+                        .to_string(),
+                    f.taxes_amount_cents,
+                )
+            })
+            .collect();
+        let expected_fees: Vec<(String, i64)> = case
+            .expected_fees
+            .iter()
+            .map(|(c, t)| ((*c).to_owned(), *t))
+            .collect();
+        assert_eq!(fees, expected_fees, "{}", case.why);
+        assert_eq!(
+            (
+                draft.coupons_amount_cents,
+                draft.sub_total_excluding_taxes_amount_cents,
+                draft.taxes_amount_cents,
+                draft.total_amount_cents
+            ),
+            case.expected,
+            "{}",
+            case.why
+        );
+    }
+}
