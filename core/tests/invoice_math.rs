@@ -1332,3 +1332,62 @@ fn coupons_and_taxes_as_in_lagos_taxes_on_invoice_scenarios() {
         );
     }
 }
+
+#[test]
+fn termination_credit_notes_round_as_in_lagos_credit_note_rounding_scenarios() {
+    // Ported from Lago's spec/scenarios/credit_notes/credit_note_rounding_spec.rb (values are
+    // Lago's). A plan paid in advance is terminated the day it starts; the unused days are
+    // credited. The item is truncated to 5 decimals; the total is items + taxes rounded, then
+    // nudged by a cent so that sub-total + taxes = total.
+    // (plan cents, tax rate, unused days, days in period, item cents, sub-total, taxes, credit)
+    let table = [
+        // 29 × 20000/30 = 19333.33333; VAT 25 % = 4833.33; 24166.67 → 24167, but
+        // 24167 − 4833 = 19334 ≠ 19333, so 24166.
+        (20_000, "25", 29, 30, 19_333, 19_333, 4_833, 24_166),
+        // 29 × 16000/30 = 15466.66666 → item 15467; VAT 3866.67 → 3867; 19333.33 → 19333,
+        // but 19333 − 3867 = 15466 ≠ 15467, so 19334.
+        (16_000, "25", 29, 30, 15_467, 15_467, 3_867, 19_334),
+        // A week of 29.99 at 23.33 %: 6 × 2999/7 = 2570.57142; tax 599.71 → 600;
+        // 3170.29 → 3170, but 3170 − 600 = 2570 ≠ 2571, so 3171.
+        (2_999, "23.33", 6, 7, 2_571, 2_571, 600, 3_171),
+    ];
+    for (plan_cents, rate, unused_days, period_days, item, sub_total, taxes, credit) in table {
+        let setup = Setup::new(
+            &[],
+            vec![from(json!({"name": "VAT", "code": "vat", "rate": rate,
+                "applied_to_organization": true}))],
+        );
+        let mut balances = CustomerBalances::default();
+        let fees = [ctx(Some("pro"), None, &[], &[])];
+        let mut paid = invoice("inv_1", vec![fee("subscription", "pro", plan_cents)]);
+        finalize(
+            &mut paid,
+            &setup.context(&fees, "2025-09-18T16:00:00Z", &[]),
+            &mut balances,
+        )
+        .unwrap();
+        let unused = Decimal::from(plan_cents * unused_days) / Decimal::from(period_days);
+        let note = balances
+            .credit_unused_subscription(
+                &paid,
+                "fee_pro",
+                unused,
+                Reason::OrderCancellation,
+                "cn_1",
+                at("2025-09-18T16:40:00Z"),
+            )
+            .unwrap()
+            .expect("something to credit");
+        assert_eq!(
+            (
+                note.items[0].amount_cents,
+                note.sub_total_excluding_taxes_amount_cents,
+                note.taxes_amount_cents,
+                note.credit_amount_cents,
+                note.total_amount_cents
+            ),
+            (item, sub_total, taxes, credit, credit),
+            "plan {plan_cents} at {rate} %"
+        );
+    }
+}
