@@ -1391,3 +1391,57 @@ fn termination_credit_notes_round_as_in_lagos_credit_note_rounding_scenarios() {
         );
     }
 }
+
+#[test]
+fn a_credit_note_asked_a_cent_too_high_is_nudged_back_as_in_lago() {
+    // From Lago's credit_note_rounding_spec.rb ("with existing credit note"): fee 769.00, VAT 20 %.
+    // Item 726.86 → VAT 145.372 → 145.37; items + taxes = 872.232 → 872.23. Asked 872.24 (a cent
+    // off is accepted), the total is nudged to 872.23 so that 726.86 + 145.37 = total.
+    let setup = Setup::new(&[], vec![tax("vat", 20, true)]);
+    let mut balances = CustomerBalances::default();
+    let fees = [ctx(Some("pro"), None, &[], &[])];
+    let mut paid = invoice("inv_1", vec![fee("subscription", "pro", 76_900)]);
+    finalize(
+        &mut paid,
+        &setup.context(&fees, "2025-09-18T16:00:00Z", &[]),
+        &mut balances,
+    )
+    .unwrap();
+    assert_eq!(
+        (paid.taxes_amount_cents, paid.total_amount_cents),
+        (15_380, 92_280)
+    );
+    let note = balances
+        .create_credit_note(
+            &paid,
+            &credit_note_body(json!({"invoice_id": "inv_1", "reason": "other",
+                "credit_amount_cents": 87224, "items": [{"fee_id": "fee_pro", "amount_cents": 72686}]})),
+            "cn_1",
+            at("2025-09-20T16:30:00Z"),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            note.sub_total_excluding_taxes_amount_cents,
+            note.taxes_amount_cents,
+            note.total_amount_cents,
+            note.credit_amount_cents
+        ),
+        (72_686, 14_537, 87_223, 87_223)
+    );
+    // More than a cent off is refused.
+    let err = balances
+        .create_credit_note(
+            &paid,
+            &credit_note_body(json!({"invoice_id": "inv_1", "reason": "other",
+                "credit_amount_cents": 1000, "items": [{"fee_id": "fee_pro", "amount_cents": 831}]})),
+            "cn_2",
+            at("2025-09-21T16:30:00Z"),
+        )
+        .unwrap_err();
+    // 831 + 166.2 = 997.2 → 997; 1000 is 3 cents off.
+    assert_eq!(
+        err.to_string(),
+        "(input): credit, refund and offset amounts (1000) must match the items after coupons plus taxes (997)"
+    );
+}
