@@ -1445,3 +1445,90 @@ fn a_credit_note_asked_a_cent_too_high_is_nudged_back_as_in_lago() {
         "(input): credit, refund and offset amounts (1000) must match the items after coupons plus taxes (997)"
     );
 }
+
+#[test]
+fn interval_rules_fire_on_their_anniversary_once_a_day() {
+    // (rule, wallet created at, today, expected balance cents after, why)
+    let table = [
+        (
+            json!({"trigger": "interval", "interval": "weekly", "granted_credits": "10"}),
+            "2024-01-01T09:00:00Z",
+            "2024-01-08",
+            Some(1_000),
+            "created on Monday 1 January: fires on Monday 8 January",
+        ),
+        (
+            json!({"trigger": "interval", "interval": "weekly", "granted_credits": "10"}),
+            "2024-01-01T09:00:00Z",
+            "2024-01-09",
+            None,
+            "a Tuesday is no weekly anniversary of a Monday",
+        ),
+        (
+            json!({"trigger": "interval", "interval": "monthly", "paid_credits": "10"}),
+            "2024-01-31T09:00:00Z",
+            "2024-02-29",
+            Some(1_000),
+            "started on the 31st: fires on the last day of a shorter month",
+        ),
+        (
+            json!({"trigger": "interval", "interval": "monthly", "paid_credits": "10"}),
+            "2024-01-31T09:00:00Z",
+            "2024-02-28",
+            None,
+            "28 February 2024 is not February's last day",
+        ),
+        (
+            json!({"trigger": "interval", "interval": "quarterly", "granted_credits": "10"}),
+            "2024-01-15T09:00:00Z",
+            "2024-04-15",
+            Some(1_000),
+            "quarterly from 15 January: 15 April",
+        ),
+        (
+            json!({"trigger": "interval", "interval": "quarterly", "granted_credits": "10"}),
+            "2024-01-15T09:00:00Z",
+            "2024-03-15",
+            None,
+            "15 March is two months after 15 January",
+        ),
+        (
+            json!({"trigger": "interval", "interval": "weekly", "granted_credits": "10"}),
+            "2024-01-08T09:00:00Z",
+            "2024-01-08",
+            None,
+            "never on the day the wallet was created",
+        ),
+        (
+            json!({"trigger": "interval", "interval": "monthly", "method": "target",
+                "target_ongoing_balance": "50"}),
+            "2024-01-10T09:00:00Z",
+            "2024-02-10",
+            Some(5_000),
+            "target 50 with 0 credits (no granted credits on the wallet): buys 50",
+        ),
+    ];
+    let utc = jiff::tz::TimeZone::UTC;
+    for (rule, created, today, balance, why) in table {
+        let mut balances = CustomerBalances::default();
+        balances
+            .create_wallet(
+                &wallet(json!({"rate_amount": "1", "recurring_transaction_rules": [rule]})),
+                "wal_1",
+                at(created),
+                Currency::Eur,
+            )
+            .unwrap();
+        let day: jiff::civil::Date = today.parse().unwrap();
+        let noon = at(&format!("{today}T12:00:00Z"));
+        let changes = balances.interval_top_ups(&[], day, &utc, noon).unwrap();
+        assert_eq!(
+            changes.first().and_then(|c| c.wallet.balance_cents),
+            balance,
+            "{why}"
+        );
+        // Run again the same day: nothing more.
+        let again = balances.interval_top_ups(&[], day, &utc, noon).unwrap();
+        assert!(again.is_empty(), "{why}: twice the same day");
+    }
+}

@@ -6,6 +6,8 @@
 //! which consumes it. Identifiers are given by the caller so that they stay deterministic.
 
 use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 
 use crate::coupon::{AppliedCoupon, Coupon};
 use crate::credit_note::{CreditNote, CreditNoteCreate, Reason};
@@ -319,6 +321,34 @@ impl CustomerBalances {
         at: Timestamp,
     ) -> Result<Vec<WalletChange>> {
         wallets::threshold_top_ups(&mut self.wallets, usage, at)
+    }
+
+    /// Runs the wallets' interval top-up rules for the customer-local date `today` (Lago's daily
+    /// clock job), their ongoing balances counting `usage`; `time_zone` is the customer's, in which
+    /// rules' start dates are read. Purchased credits come with their `credit` invoice.
+    ///
+    /// ```
+    /// use lagom_core::invoice::CustomerBalances;
+    /// use lagom_core::money::Currency;
+    /// let body = serde_json::from_str(r#"{"external_customer_id": "c1", "currency": "EUR",
+    ///     "rate_amount": "1", "recurring_transaction_rules": [
+    ///     {"trigger": "interval", "interval": "monthly", "granted_credits": "10"}]}"#).unwrap();
+    /// let mut balances = CustomerBalances::default();
+    /// let utc = jiff::tz::TimeZone::UTC;
+    /// balances.create_wallet(&body, "wal_1", "2024-01-31T10:00:00Z".parse().unwrap(), Currency::Eur).unwrap();
+    /// // Started on 31 January: the monthly rule fires on 29 February, the month's last day.
+    /// let feb = "2024-02-29".parse().unwrap();
+    /// let changes = balances.interval_top_ups(&[], feb, &utc, "2024-02-29T00:00:00Z".parse().unwrap()).unwrap();
+    /// assert_eq!(changes[0].wallet.balance_cents, Some(1000));
+    /// ```
+    pub fn interval_top_ups(
+        &mut self,
+        usage: &[OngoingUsage],
+        today: Date,
+        time_zone: &TimeZone,
+        at: Timestamp,
+    ) -> Result<Vec<WalletChange>> {
+        wallets::interval_top_ups(&mut self.wallets, usage, today, time_zone, at)
     }
 
     /// Every wallet transaction, wallet by wallet, in the order they happened.

@@ -8,6 +8,8 @@
 //! `applies_to` allows, never more than a fee's amount after coupons, taxes and credit notes.
 
 use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 use crate::decimal::{self, Decimal};
@@ -15,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::fee::{Fee, FeeItem, FeeType};
 use crate::invoice::{Invoice, InvoiceContext, InvoicePaymentStatus, InvoiceStatus, InvoiceType};
 use crate::money::{Currency, add_cents, round_cents, sub_cents};
+use crate::period::Interval;
 use crate::validate::require_not_negative;
 use crate::wallet::{
     LOWEST_PRIORITY, RecurringTransactionRule, TopUpMethod, TransactionKind, TransactionSource,
@@ -444,7 +447,7 @@ fn credit_invoice(
         billing_entity_code: None,
         sequential_id: None,
         number: None,
-        issuing_date: jiff::tz::TimeZone::UTC.to_datetime(at).date(),
+        issuing_date: TimeZone::UTC.to_datetime(at).date(),
         payment_due_date: None,
         payment_overdue: None,
         net_payment_term: None,
@@ -923,4 +926,86 @@ fn rule_credits(rule: &RecurringTransactionRule, balance: Decimal) -> Result<(De
         "fixed top-up",
     )?;
     Ok((decimal::mul(paid, lots, "fixed top-up")?, granted))
+}
+
+/// Lago's daily `Wallets::CreateIntervalWalletTransactionsService` for the customer-local date
+/// `today`: each active interval rule of an active wallet whose anniversary falls today tops its
+/// wallet up, once a day, never on the day the wallet was created. The anniversary counts from the
+/// rule's `started_at`, else the wallet's creation, in `time_zone`; on a month's last day it also
+/// catches later days (a rule started on the 31st fires on 30 April). A `fixed` rule adds its
+/// paid and granted credits; a `target` rule the gap up to its target ongoing balance.
+pub(super) fn interval_top_ups(
+    wallets: &mut [WalletState],
+    usage: &[OngoingUsage],
+    today: Date,
+    time_zone: &TimeZone,
+    at: Timestamp,
+) -> Result<Vec<WalletChange>> {
+    expire(wallets, at);
+    let ongoing = with_ongoing_usage(wallets, usage, at)?;
+    let local = |ts: Timestamp| time_zone.to_datetime(ts).date();
+    let mut changes = Vec::new();
+    for (state, view) in wallets.iter_mut().zip(ongoing) {
+        let created = state.wallet.created_at.map(local);
+        if !state.is_active(at) || created == Some(today) {
+            continue;
+        }
+        let topped_up_today = state.transactions.iter().any(|t| {
+            t.source == Some(TransactionSource::Interval) && t.created_at.map(local) == Some(today)
+        });
+        if topped_up_today {
+            continue;
+        }
+        let due = state.wallet.recurring_transaction_rules.iter().find(|r| {
+            let started = r.started_at.map(local).or(created);
+            r.trigger == Trigger::Interval
+                && r.status != Some(WalletStatus::Terminated)
+                && r.expiration_at.is_none_or(|end| end > at)
+                && started
+                    .is_some_and(|start| start <= today && anniversary(r.interval, start, today))
+        });
+        let Some(rule) = due.cloned() else {
+            continue;
+        };
+        let balance = view.credits_ongoing_balance.unwrap_or_default();
+        let (paid, granted) = if rule.method == Some(TopUpMethod::Target) {
+            rule_credits(&rule, balance)?
+        } else {
+            (
+                rule.paid_credits.unwrap_or_default(),
+                rule.granted_credits.unwrap_or_default(),
+            )
+        };
+        if paid.is_zero() && granted.is_zero() {
+            continue;
+        }
+        let top_up = WalletTopUp {
+            wallet_id: state.id().to_owned(),
+            paid_credits: Some(paid),
+            granted_credits: Some(granted),
+            voided_credits: None,
+            name: rule.transaction_name.clone(),
+        };
+        changes.push(add_credits(
+            state,
+            &top_up,
+            at,
+            TransactionSource::Interval,
+        )?);
+    }
+    Ok(changes)
+}
+
+/// Whether `today` is an anniversary of `start` for an interval (Lago's default: weekly).
+fn anniversary(interval: Option<Interval>, start: Date, today: Date) -> bool {
+    let same_day =
+        start.day() == today.day() || (today == today.last_of_month() && start.day() > today.day());
+    let months_apart = (i32::from(today.month()) - i32::from(start.month())).rem_euclid(12);
+    match interval.unwrap_or(Interval::Weekly) {
+        Interval::Weekly => start.weekday() == today.weekday(),
+        Interval::Monthly => same_day,
+        Interval::Quarterly => same_day && months_apart % 3 == 0,
+        Interval::Semiannual => same_day && months_apart % 6 == 0,
+        Interval::Yearly => same_day && months_apart == 0,
+    }
 }
