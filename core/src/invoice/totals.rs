@@ -139,7 +139,7 @@ fn start(invoice: &mut Invoice, context: &InvoiceContext) -> Result<()> {
     invoice.coupons_amount_cents = 0;
     invoice.credit_notes_amount_cents = 0;
     invoice.prepaid_credit_amount_cents = 0;
-    invoice.progressive_billing_credit_amount_cents = None;
+    invoice.progressive_billing_credit_amount_cents = Some(0);
     for credit in context.progressive_billing_credits {
         deduct_progressive_billing(invoice, credit)?;
     }
