@@ -8,6 +8,7 @@
 //! the simulator's business, not this module's.
 
 mod balances;
+mod build;
 mod context;
 mod coupons;
 mod credit_notes;

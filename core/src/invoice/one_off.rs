@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use crate::add_on::AddOn;
 use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
-use crate::fee::{Fee, FeeItem, FeeType, PaymentStatus};
+use crate::fee::{Fee, FeeType, PaymentStatus};
 use crate::invoice::{
-    FeeContext, Invoice, InvoiceContext, InvoicePaymentStatus, InvoiceStatus, InvoiceType,
-    draft_totals,
+    FeeContext, Invoice, InvoiceContext, InvoicePaymentStatus, InvoiceType, draft_totals,
 };
 use crate::money::{Currency, round_cents};
+
+use super::build;
 
 /// One fee of `POST /invoices`: an add-on, optionally at another unit price or quantity.
 ///
@@ -122,40 +123,13 @@ pub fn one_off_invoice(
             ..FeeContext::default()
         });
     }
-    let mut invoice = Invoice {
-        lago_id: None,
-        billing_entity_code: None,
-        sequential_id: None,
-        number: None,
-        issuing_date,
-        payment_due_date: None,
-        payment_overdue: None,
-        net_payment_term: None,
-        invoice_type: InvoiceType::OneOff,
-        status: InvoiceStatus::Finalized,
-        payment_status: None,
+    let mut invoice = build::invoice(
+        InvoiceType::OneOff,
         currency,
-        fees_amount_cents: 0,
-        coupons_amount_cents: 0,
-        credit_notes_amount_cents: 0,
-        sub_total_excluding_taxes_amount_cents: 0,
-        taxes_amount_cents: 0,
-        sub_total_including_taxes_amount_cents: 0,
-        prepaid_credit_amount_cents: 0,
-        prepaid_granted_credit_amount_cents: None,
-        prepaid_purchased_credit_amount_cents: None,
-        progressive_billing_credit_amount_cents: None,
-        total_amount_cents: 0,
-        version_number: None,
-        self_billed: None,
-        created_at: Some(context.at),
-        updated_at: None,
-        applied_taxes: Vec::new(),
-        applied_usage_thresholds: Vec::new(),
-        billing_periods: Vec::new(),
-        credits: Vec::new(),
-        fees: built,
-    };
+        issuing_date,
+        context.at,
+        built,
+    );
     let one_off_context = InvoiceContext {
         fees: &fee_contexts,
         progressive_billing_credits: &[],
@@ -202,64 +176,32 @@ fn add_on_fee(
     }
     let precise_cents = decimal::mul(Decimal::from(unit_amount_cents), units, "add-on fee amount")?;
     let amount_cents = round_cents(precise_cents)?;
-    Ok(Fee {
-        lago_id: None,
-        lago_charge_id: None,
-        lago_charge_filter_id: None,
-        lago_invoice_id: None,
-        lago_true_up_fee_id: None,
-        lago_true_up_parent_fee_id: None,
-        lago_subscription_id: None,
-        lago_customer_id: None,
-        external_customer_id: None,
-        external_subscription_id: None,
+    let mut item = build::item(
+        FeeType::AddOn,
+        &add_on.code,
+        &add_on.name,
+        add_on.lago_id.clone(),
+        "AddOn",
+    );
+    item.invoice_display_name = input
+        .invoice_display_name
+        .clone()
+        .or_else(|| add_on.invoice_display_name.clone());
+    let mut fee = build::fee(
+        item,
         amount_cents,
-        precise_amount: Some(currency.to_units(precise_cents)),
-        precise_total_amount: None,
-        amount_currency: currency,
-        taxes_amount_cents: 0,
-        taxes_precise_amount: None,
-        taxes_rate: Decimal::ZERO,
+        currency.to_units(precise_cents),
         units,
-        precise_unit_amount: Some(currency.to_units(Decimal::from(unit_amount_cents))),
-        total_aggregated_units: None,
-        total_amount_cents: 0,
-        total_amount_currency: None,
-        events_count: None,
-        pay_in_advance: false,
-        invoiceable: true,
-        from_date: Some(input.from_datetime.unwrap_or(at)),
-        to_date: Some(input.to_datetime.unwrap_or(at)),
-        payment_status: Some(PaymentStatus::Pending),
-        created_at: Some(at),
-        succeeded_at: None,
-        failed_at: None,
-        refunded_at: None,
-        event_transaction_id: None,
-        description: input
-            .description
-            .clone()
-            .or_else(|| add_on.description.clone()),
-        precise_coupons_amount_cents: None,
-        sub_total_excluding_taxes_amount_cents: None,
-        sub_total_excluding_taxes_precise_amount_cents: None,
-        amount_details: None,
-        self_billed: None,
-        item: FeeItem {
-            kind: FeeType::AddOn,
-            code: add_on.code.clone(),
-            name: add_on.name.clone(),
-            description: None,
-            invoice_display_name: input
-                .invoice_display_name
-                .clone()
-                .or_else(|| add_on.invoice_display_name.clone()),
-            filter_invoice_display_name: None,
-            filters: None,
-            lago_item_id: add_on.lago_id.clone(),
-            item_type: Some("AddOn".to_owned()),
-            grouped_by: serde_json::Map::new(),
-        },
-        applied_taxes: Vec::new(),
-    })
+        currency,
+        at,
+    );
+    fee.precise_unit_amount = Some(currency.to_units(Decimal::from(unit_amount_cents)));
+    fee.from_date = Some(input.from_datetime.unwrap_or(at));
+    fee.to_date = Some(input.to_datetime.unwrap_or(at));
+    fee.payment_status = Some(PaymentStatus::Pending);
+    fee.description = input
+        .description
+        .clone()
+        .or_else(|| add_on.description.clone());
+    Ok(fee)
 }

@@ -12,10 +12,11 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
+use super::build;
 use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
-use crate::fee::{Fee, FeeItem, FeeType};
-use crate::invoice::{Invoice, InvoiceContext, InvoicePaymentStatus, InvoiceStatus, InvoiceType};
+use crate::fee::FeeType;
+use crate::invoice::{Invoice, InvoiceContext, InvoicePaymentStatus, InvoiceType};
 use crate::money::{Currency, add_cents, round_cents, sub_cents};
 use crate::period::Interval;
 use crate::validate::require_not_negative;
@@ -388,94 +389,36 @@ fn credit_invoice(
     at: Timestamp,
 ) -> Result<Invoice> {
     let amount_cents = round_cents(currency.to_precise_cents(transaction.amount)?)?;
-    let fee = Fee {
-        lago_id: None,
-        lago_charge_id: None,
-        lago_charge_filter_id: None,
-        lago_invoice_id: None,
-        lago_true_up_fee_id: None,
-        lago_true_up_parent_fee_id: None,
-        lago_subscription_id: None,
-        lago_customer_id: None,
-        external_customer_id: None,
-        external_subscription_id: None,
+    let item = build::item(
+        FeeType::Credit,
+        "credit",
+        "credit",
+        transaction.lago_id.clone(),
+        "WalletTransaction",
+    );
+    let mut fee = build::fee(
+        item,
         amount_cents,
-        precise_amount: Some(transaction.amount),
-        precise_total_amount: Some(transaction.amount),
-        amount_currency: currency,
-        taxes_amount_cents: 0,
-        taxes_precise_amount: Some(Decimal::ZERO),
-        taxes_rate: Decimal::ZERO,
-        units: transaction.credit_amount,
-        precise_unit_amount: Some(rate),
-        total_aggregated_units: None,
-        total_amount_cents: amount_cents,
-        total_amount_currency: Some(currency),
-        events_count: None,
-        pay_in_advance: false,
-        invoiceable: true,
-        from_date: None,
-        to_date: None,
-        payment_status: None,
-        created_at: Some(at),
-        succeeded_at: None,
-        failed_at: None,
-        refunded_at: None,
-        event_transaction_id: None,
-        description: None,
-        precise_coupons_amount_cents: Some(Decimal::ZERO),
-        sub_total_excluding_taxes_amount_cents: Some(amount_cents),
-        sub_total_excluding_taxes_precise_amount_cents: Some(Decimal::from(amount_cents)),
-        amount_details: None,
-        self_billed: None,
-        item: FeeItem {
-            kind: FeeType::Credit,
-            code: "credit".to_owned(),
-            name: "credit".to_owned(),
-            description: None,
-            invoice_display_name: None,
-            filter_invoice_display_name: None,
-            filters: None,
-            lago_item_id: transaction.lago_id.clone(),
-            item_type: Some("WalletTransaction".to_owned()),
-            grouped_by: serde_json::Map::new(),
-        },
-        applied_taxes: Vec::new(),
-    };
-    Ok(Invoice {
-        lago_id: None,
-        billing_entity_code: None,
-        sequential_id: None,
-        number: None,
-        issuing_date: TimeZone::UTC.to_datetime(at).date(),
-        payment_due_date: None,
-        payment_overdue: None,
-        net_payment_term: None,
-        invoice_type: InvoiceType::Credit,
-        status: InvoiceStatus::Finalized,
-        payment_status: Some(InvoicePaymentStatus::Pending),
+        transaction.amount,
+        transaction.credit_amount,
         currency,
-        fees_amount_cents: amount_cents,
-        coupons_amount_cents: 0,
-        credit_notes_amount_cents: 0,
-        sub_total_excluding_taxes_amount_cents: amount_cents,
-        taxes_amount_cents: 0,
-        sub_total_including_taxes_amount_cents: amount_cents,
-        prepaid_credit_amount_cents: 0,
-        prepaid_granted_credit_amount_cents: None,
-        prepaid_purchased_credit_amount_cents: None,
-        progressive_billing_credit_amount_cents: Some(0),
-        total_amount_cents: amount_cents,
-        version_number: None,
-        self_billed: None,
-        created_at: Some(at),
-        updated_at: None,
-        applied_taxes: Vec::new(),
-        applied_usage_thresholds: Vec::new(),
-        billing_periods: Vec::new(),
-        credits: Vec::new(),
-        fees: vec![fee],
-    })
+        at,
+    );
+    // Lago does not tax purchased credits: they pay for usage that will be taxed.
+    fee.precise_unit_amount = Some(rate);
+    fee.precise_total_amount = Some(transaction.amount);
+    fee.taxes_precise_amount = Some(Decimal::ZERO);
+    fee.precise_coupons_amount_cents = Some(Decimal::ZERO);
+    fee.sub_total_excluding_taxes_amount_cents = Some(amount_cents);
+    fee.sub_total_excluding_taxes_precise_amount_cents = Some(Decimal::from(amount_cents));
+    let issuing_date = TimeZone::UTC.to_datetime(at).date();
+    let mut invoice = build::invoice(InvoiceType::Credit, currency, issuing_date, at, vec![fee]);
+    invoice.payment_status = Some(InvoicePaymentStatus::Pending);
+    invoice.fees_amount_cents = amount_cents;
+    invoice.sub_total_excluding_taxes_amount_cents = amount_cents;
+    invoice.sub_total_including_taxes_amount_cents = amount_cents;
+    invoice.total_amount_cents = amount_cents;
+    Ok(invoice)
 }
 
 pub(super) fn update(
