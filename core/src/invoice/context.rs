@@ -90,6 +90,11 @@ pub struct ProgressiveBillingCredit {
 }
 
 /// One draft fee covered by a progressive-billing credit.
+///
+/// ```
+/// let covered = lagom_core::invoice::ProgressiveFee { fee_index: 2, billed_amount_cents: 0 };
+/// assert_eq!(covered.billed_amount_cents, 0); // the earlier invoice billed nothing for its group
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProgressiveFee {
     /// The index of the fee in the draft's `fees`.

@@ -97,6 +97,19 @@ pub struct WalletUpdate {
 
 /// What a wallet call changed: the wallet after it, the transactions it made, and, for purchased
 /// credits, the `credit` invoice that bills them (without `lago_id`: the caller numbers it).
+///
+/// ```
+/// use lagom_core::invoice::CustomerBalances;
+/// use lagom_core::money::Currency;
+/// let body = serde_json::from_str(r#"{"external_customer_id": "c1", "currency": "USD",
+///     "rate_amount": "0.5", "granted_credits": "3"}"#).unwrap();
+/// let change = CustomerBalances::default()
+///     .create_wallet(&body, "wal_1", "2024-01-01T00:00:00Z".parse().unwrap(), Currency::Usd)
+///     .unwrap();
+/// // 3 granted credits at 0.50 $: 1.50 $, no invoice for granted credits.
+/// assert_eq!((change.wallet.balance_cents, change.transactions.len()), (Some(150), 1));
+/// assert!(change.invoice.is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct WalletChange {
     pub wallet: Wallet,
