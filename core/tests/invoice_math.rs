@@ -1532,3 +1532,58 @@ fn interval_rules_fire_on_their_anniversary_once_a_day() {
         assert!(again.is_empty(), "{why}: twice the same day");
     }
 }
+
+#[test]
+fn manual_purchases_respect_the_wallets_top_up_limits() {
+    // Limits 10.00 to 50.00 at 1 € a credit: 5 credits (500) and 60 (6 000) are refused, 20 are
+    // bought, and 60 pass when the limits are ignored.
+    let mut balances = CustomerBalances::default();
+    let start = at("2024-01-01T00:00:00Z");
+    balances
+        .create_wallet(
+            &wallet(
+                json!({"rate_amount": "1", "paid_top_up_min_amount_cents": 1000,
+                "paid_top_up_max_amount_cents": 5000}),
+            ),
+            "wal_1",
+            start,
+            Currency::Eur,
+        )
+        .unwrap();
+    let top_up = |body: Value| -> WalletTopUp { from(body) };
+    let err = balances
+        .top_up_wallet(
+            &top_up(json!({"wallet_id": "wal_1", "paid_credits": "5"})),
+            start,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "paid_credits: are worth 500 cents, below the wallet's minimum top-up of 1000"
+    );
+    let err = balances
+        .top_up_wallet(
+            &top_up(json!({"wallet_id": "wal_1", "paid_credits": "60"})),
+            start,
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "paid_credits: are worth 6000 cents, above the wallet's maximum top-up of 5000"
+    );
+    let bought = balances
+        .top_up_wallet(
+            &top_up(json!({"wallet_id": "wal_1", "paid_credits": "20"})),
+            start,
+        )
+        .unwrap();
+    assert_eq!(bought.wallet.balance_cents, Some(2_000));
+    let forced = balances
+        .top_up_wallet(
+            &top_up(json!({"wallet_id": "wal_1", "paid_credits": "60",
+                "ignore_paid_top_up_limits": true})),
+            start,
+        )
+        .unwrap();
+    assert_eq!(forced.wallet.balance_cents, Some(8_000));
+}

@@ -68,6 +68,9 @@ pub struct WalletTopUp {
     pub voided_credits: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Buy paid credits outside the wallet's `paid_top_up_min/max_amount_cents`.
+    #[serde(default)]
+    pub ignore_paid_top_up_limits: bool,
 }
 
 /// `PUT /wallets/{id}`: the fields of a wallet that can change.
@@ -297,6 +300,7 @@ pub(super) fn create(
         granted_credits: body.granted_credits,
         voided_credits: None,
         name: None,
+        ignore_paid_top_up_limits: false,
     };
     let change = add_credits(&mut state, &top_up, at, TransactionSource::Manual)?;
     Ok((state, change))
@@ -348,6 +352,9 @@ fn add_credits(
         .filter(|c| !c.is_zero())
     {
         let cents = credits_to_cents(paid, rate, currency)?;
+        if source == TransactionSource::Manual && !body.ignore_paid_top_up_limits {
+            within_top_up_limits(&state.wallet, cents)?;
+        }
         let transaction =
             state.settle(TransactionKind::Purchased, paid, cents, at, origin.clone())?;
         invoice = Some(credit_invoice(&transaction, rate, currency, at)?);
@@ -395,6 +402,28 @@ fn add_credits(
         transactions,
         invoice,
     })
+}
+
+/// Lago's paid top-up limits: a manual purchase of credits worth `cents` must not be below the
+/// wallet's `paid_top_up_min_amount_cents` nor above its `paid_top_up_max_amount_cents`.
+fn within_top_up_limits(wallet: &Wallet, cents: i64) -> Result<()> {
+    if let Some(min) = wallet.paid_top_up_min_amount_cents
+        && cents < min
+    {
+        return Err(Error::invalid(
+            "paid_credits",
+            format!("are worth {cents} cents, below the wallet's minimum top-up of {min}"),
+        ));
+    }
+    if let Some(max) = wallet.paid_top_up_max_amount_cents
+        && cents > max
+    {
+        return Err(Error::invalid(
+            "paid_credits",
+            format!("are worth {cents} cents, above the wallet's maximum top-up of {max}"),
+        ));
+    }
+    Ok(())
 }
 
 /// The `credit` invoice of a purchase: one untaxed `credit` fee of the credits' worth, finalized.

@@ -61,6 +61,7 @@ pub(in crate::invoice) fn threshold_top_ups(
             granted_credits: Some(granted),
             voided_credits: None,
             name: rule.transaction_name.clone(),
+            ignore_paid_top_up_limits: true,
         };
         changes.push(add_credits(
             state,
@@ -162,6 +163,7 @@ pub(in crate::invoice) fn interval_top_ups(
             granted_credits: Some(granted),
             voided_credits: None,
             name: rule.transaction_name.clone(),
+            ignore_paid_top_up_limits: true,
         };
         changes.push(add_credits(
             state,
