@@ -134,6 +134,15 @@ impl WalletState {
         self.wallet.credits_balance.unwrap_or_default()
     }
 
+    /// Terminates the wallet and its recurring rules, as Lago's `Wallets::TerminateService` does.
+    fn close(&mut self, at: Timestamp) {
+        self.wallet.status = Some(WalletStatus::Terminated);
+        self.wallet.terminated_at = Some(at);
+        for rule in &mut self.wallet.recurring_transaction_rules {
+            rule.status = Some(WalletStatus::Terminated);
+        }
+    }
+
     fn balance_cents(&self) -> i64 {
         self.wallet.balance_cents.unwrap_or_default()
     }
@@ -217,8 +226,7 @@ pub(super) fn expire(wallets: &mut [WalletState], at: Timestamp) {
             && let Some(end) = state.wallet.expiration_at
             && end <= at
         {
-            state.wallet.status = Some(WalletStatus::Terminated);
-            state.wallet.terminated_at = Some(end);
+            state.close(end);
         }
     }
 }
@@ -519,8 +527,7 @@ pub(super) fn terminate(
 ) -> Result<Wallet> {
     let state = find(wallets, wallet_id)?;
     if state.wallet.status != Some(WalletStatus::Terminated) {
-        state.wallet.status = Some(WalletStatus::Terminated);
-        state.wallet.terminated_at = Some(at);
+        state.close(at);
     }
     Ok(state.wallet.clone())
 }
