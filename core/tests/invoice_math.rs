@@ -889,6 +889,9 @@ fn wallet_top_ups_voids_and_expiry() {
         (Some(1_200), Some(Decimal::from(12)))
     );
     assert_eq!(change.transactions.len(), 2);
+    // Lago's default transaction priority is 50 (wallets/topup_with_priority_spec.rb).
+    let priorities: Vec<Option<u32>> = change.transactions.iter().map(|t| t.priority).collect();
+    assert_eq!(priorities, [Some(50), Some(50)]);
     assert_eq!(change.invoice.map(|i| i.fees_amount_cents), Some(500));
     let fees = [ctx(Some("pro"), None, &[], &[])];
     let mut draft = invoice("inv_1", vec![fee("subscription", "pro", 1_000)]);
@@ -1586,4 +1589,38 @@ fn manual_purchases_respect_the_wallets_top_up_limits() {
         )
         .unwrap();
     assert_eq!(forced.wallet.balance_cents, Some(8_000));
+}
+
+#[test]
+fn granted_and_purchased_credits_count_back_from_their_rounded_worth() {
+    // From Lago's wallets/topup_with_rounding_spec.rb: 17.9699999999999988631316 credits at 1 €
+    // are floored to 17.96999, worth 17.97 € once rounded to cents, and count as 17.97 credits.
+    // At 3 € a credit, 1.111111 credits → 1.11111 → 3.33333 € → 3.33 €, i.e. 1.11 credits.
+    let table = [
+        (
+            "1",
+            "17.9699999999999988631316",
+            1_797,
+            Decimal::new(1_797, 2),
+        ),
+        ("3", "1.111111", 333, Decimal::new(111, 2)),
+    ];
+    for (rate, credits, cents, counted) in table {
+        for kind in ["paid_credits", "granted_credits"] {
+            let mut balances = CustomerBalances::default();
+            let change = balances
+                .create_wallet(
+                    &wallet(json!({"rate_amount": rate, kind: credits})),
+                    "wal_1",
+                    at("2025-01-01T00:00:00Z"),
+                    Currency::Eur,
+                )
+                .unwrap();
+            assert_eq!(
+                (change.wallet.balance_cents, change.wallet.credits_balance),
+                (Some(cents), Some(counted)),
+                "{kind} {credits} at {rate}"
+            );
+        }
+    }
 }

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use super::{Origin, WalletState, expire};
+use super::{Origin, WalletState, credits_for, expire};
 use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::fee::FeeType;
@@ -78,13 +78,7 @@ pub(in crate::invoice) fn apply_to_invoice(
         if cents <= 0 {
             continue;
         }
-        let currency = state.wallet.currency;
-        let credits = decimal::div(
-            currency.to_units(Decimal::from(cents)),
-            state.wallet.rate_amount,
-            "wallet credits",
-        )?
-        .round_dp(5);
+        let credits = credits_for(cents, state.wallet.rate_amount, state.wallet.currency)?;
         state.settle(
             TransactionKind::Invoiced,
             credits,
@@ -93,6 +87,7 @@ pub(in crate::invoice) fn apply_to_invoice(
             Origin {
                 name: None,
                 source: TransactionSource::Manual,
+                priority: LOWEST_PRIORITY,
             },
         )?;
         if let Some(last) = state.transactions.last_mut() {
@@ -290,14 +285,7 @@ pub(in crate::invoice) fn with_ongoing_usage(
             let mut wallet = state.wallet.clone();
             let usage_cents = round_cents(usage)?;
             let ongoing = sub_cents(state.balance_cents(), usage_cents, "ongoing_balance_cents")?;
-            let to_credits = |cents: i64| {
-                decimal::div(
-                    wallet.currency.to_units(Decimal::from(cents)),
-                    wallet.rate_amount,
-                    "wallet credits",
-                )
-                .map(|c| c.round_dp(5))
-            };
+            let to_credits = |cents| credits_for(cents, wallet.rate_amount, wallet.currency);
             wallet.ongoing_usage_balance_cents = Some(usage_cents);
             wallet.credits_ongoing_usage_balance = Some(to_credits(usage_cents)?);
             wallet.ongoing_balance_cents = Some(ongoing);

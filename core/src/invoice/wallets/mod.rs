@@ -68,6 +68,9 @@ pub struct WalletTopUp {
     pub voided_credits: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The transactions' priority (Lago's default: 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
     /// Buy paid credits outside the wallet's `paid_top_up_min/max_amount_cents`.
     #[serde(default)]
     pub ignore_paid_top_up_limits: bool,
@@ -208,7 +211,7 @@ impl WalletState {
             credit_amount: credits,
             invoice_requires_successful_payment: None,
             name: origin.name,
-            priority: None,
+            priority: Some(origin.priority),
             settled_at: Some(at),
             failed_at: None,
             created_at: Some(at),
@@ -236,6 +239,8 @@ pub(super) fn expire(wallets: &mut [WalletState], at: Timestamp) {
 struct Origin {
     name: Option<String>,
     source: TransactionSource,
+    /// Lago's transaction priority, 50 unless the top-up says otherwise.
+    priority: u32,
 }
 
 /// Credits as Lago stores them: floored to 5 decimals.
@@ -246,6 +251,18 @@ fn floor_credits(credits: Decimal) -> Decimal {
 /// What `credits` are worth in cents: `credits × rate`, rounded to the currency.
 fn credits_to_cents(credits: Decimal, rate: Decimal, currency: Currency) -> Result<i64> {
     currency.to_cents(decimal::mul(credits, rate, "wallet transaction amount")?)
+}
+
+/// The credits `cents` buy, as Lago counts invoiceable credits (purchased, granted, consumed):
+/// back from the rounded amount, `amount ÷ rate`, kept to 5 decimals. So 17.969999 granted
+/// credits at 1 € are worth 17.97 € and count as 17.97 credits.
+pub(super) fn credits_for(cents: i64, rate: Decimal, currency: Currency) -> Result<Decimal> {
+    Ok(decimal::div(
+        currency.to_units(Decimal::from(cents)),
+        rate,
+        "wallet credits",
+    )?
+    .round_dp_with_strategy(5, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
 }
 
 pub(super) fn create(
@@ -308,6 +325,7 @@ pub(super) fn create(
         granted_credits: body.granted_credits,
         voided_credits: None,
         name: None,
+        priority: None,
         ignore_paid_top_up_limits: false,
     };
     let change = add_credits(&mut state, &top_up, at, TransactionSource::Manual)?;
@@ -342,6 +360,7 @@ fn add_credits(
     let origin = Origin {
         name: body.name.clone(),
         source,
+        priority: body.priority.unwrap_or(LOWEST_PRIORITY),
     };
     let mut transactions = Vec::new();
     let mut invoice = None;
@@ -363,8 +382,14 @@ fn add_credits(
         if source == TransactionSource::Manual && !body.ignore_paid_top_up_limits {
             within_top_up_limits(&state.wallet, cents)?;
         }
-        let transaction =
-            state.settle(TransactionKind::Purchased, paid, cents, at, origin.clone())?;
+        let credits = credits_for(cents, rate, currency)?;
+        let transaction = state.settle(
+            TransactionKind::Purchased,
+            credits,
+            cents,
+            at,
+            origin.clone(),
+        )?;
         invoice = Some(credit_invoice(&transaction, rate, currency, at)?);
         transactions.push(transaction);
     }
@@ -376,7 +401,7 @@ fn add_credits(
         let cents = credits_to_cents(granted, rate, currency)?;
         transactions.push(state.settle(
             TransactionKind::Granted,
-            granted,
+            credits_for(cents, rate, currency)?,
             cents,
             at,
             origin.clone(),

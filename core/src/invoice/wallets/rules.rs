@@ -61,6 +61,7 @@ pub(in crate::invoice) fn threshold_top_ups(
             granted_credits: Some(granted),
             voided_credits: None,
             name: rule.transaction_name.clone(),
+            priority: None,
             ignore_paid_top_up_limits: true,
         };
         changes.push(add_credits(
@@ -163,6 +164,7 @@ pub(in crate::invoice) fn interval_top_ups(
             granted_credits: Some(granted),
             voided_credits: None,
             name: rule.transaction_name.clone(),
+            priority: None,
             ignore_paid_top_up_limits: true,
         };
         changes.push(add_credits(
