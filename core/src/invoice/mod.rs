@@ -20,7 +20,7 @@ mod wallets;
 pub use balances::CustomerBalances;
 pub use context::{FeeContext, InvoiceContext, ProgressiveBillingCredit, ProgressiveFee};
 pub use one_off::{OneOffFee, one_off_invoice};
-pub use totals::{draft_totals, finalize};
+pub use totals::{draft_totals, finalize, preview};
 pub use wallets::{OngoingUsage, WalletChange, WalletTopUp, WalletUpdate};
 
 use jiff::Timestamp;

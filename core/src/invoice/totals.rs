@@ -81,9 +81,52 @@ pub fn finalize(
     Ok(())
 }
 
-/// Computes the totals of an invoice that stays a draft (in its grace period) or of a preview:
-/// progressive-billing credits and taxes, but no coupons, credit notes or wallets, which Lago only
-/// applies when the invoice is finalized.
+/// Lago's invoice preview (`Invoices::PreviewService`): the invoice as [`finalize`] would make it,
+/// coupons, credit notes and wallets included, but on a copy of `balances`, so nothing is
+/// consumed.
+///
+/// ```
+/// use lagom_core::customer::{Customer, Organization};
+/// use lagom_core::invoice::{preview, CustomerBalances, FeeContext, Invoice, InvoiceContext};
+/// use lagom_core::money::Currency;
+/// let mut invoice: Invoice = serde_json::from_str(r#"{"issuing_date": "2024-02-01",
+///     "invoice_type": "subscription", "status": "draft", "currency": "EUR",
+///     "fees_amount_cents": 0, "coupons_amount_cents": 0, "credit_notes_amount_cents": 0,
+///     "sub_total_excluding_taxes_amount_cents": 0, "taxes_amount_cents": 0,
+///     "sub_total_including_taxes_amount_cents": 0, "prepaid_credit_amount_cents": 0,
+///     "total_amount_cents": 0, "fees": [{"amount_cents": 1000, "amount_currency": "EUR",
+///     "taxes_amount_cents": 0, "taxes_rate": 0, "units": "1", "total_amount_cents": 0,
+///     "item": {"type": "subscription", "code": "basic", "name": "Basic"}}]}"#).unwrap();
+/// let mut balances = CustomerBalances::default();
+/// let at = "2024-01-01T00:00:00Z".parse().unwrap();
+/// let wallet = serde_json::from_str(r#"{"external_customer_id": "c1", "currency": "EUR",
+///     "rate_amount": "1", "granted_credits": "4"}"#).unwrap();
+/// balances.create_wallet(&wallet, "wal_1", at, Currency::Eur).unwrap();
+/// let customer: Customer = serde_json::from_str(r#"{"external_id": "c1"}"#).unwrap();
+/// let context = InvoiceContext {
+///     organization: &Organization::default(),
+///     customer: &customer,
+///     taxes: &[],
+///     fees: &[FeeContext::default()],
+///     at: "2024-02-01T00:00:00Z".parse().unwrap(),
+///     progressive_billing_credits: &[],
+/// };
+/// preview(&mut invoice, &context, &balances).unwrap();
+/// // The wallet's 4.00 show on the preview, and stay in the wallet.
+/// assert_eq!((invoice.prepaid_credit_amount_cents, invoice.total_amount_cents), (400, 600));
+/// assert_eq!(balances.wallets()[0].balance_cents, Some(400));
+/// ```
+pub fn preview(
+    draft: &mut Invoice,
+    context: &InvoiceContext,
+    balances: &CustomerBalances,
+) -> Result<()> {
+    finalize(draft, context, &mut balances.clone())
+}
+
+/// Computes the totals of an invoice that stays a draft (in its grace period), or of current
+/// usage: progressive-billing credits and taxes, but no coupons, credit notes or wallets, which
+/// Lago only applies when the invoice is finalized (for a preview, see [`preview`]).
 ///
 /// ```
 /// use lagom_core::customer::{Customer, Organization};
