@@ -1624,3 +1624,44 @@ fn granted_and_purchased_credits_count_back_from_their_rounded_worth() {
         }
     }
 }
+
+#[test]
+fn progressive_billing_excess_is_credited_on_the_progressive_invoice() {
+    // A progressive-billing invoice billed api 30.00 and storage 20.00, VAT 20 %. An excess of
+    // 40.00 takes the largest fee first: api 3 000, then storage 1 000; VAT 800; credit 4 800.
+    // Another 20.00 finds only 10.00 left (storage) and is refused.
+    let setup = Setup::new(&[], vec![tax("vat", 20, true)]);
+    let mut balances = CustomerBalances::default();
+    let fees = [
+        ctx(Some("pro"), Some("storage"), &[], &[]),
+        ctx(Some("pro"), Some("api"), &[], &[]),
+    ];
+    let mut progressive = invoice(
+        "inv_pb",
+        vec![fee("charge", "storage", 2_000), fee("charge", "api", 3_000)],
+    );
+    progressive.invoice_type = lagom_core::invoice::InvoiceType::ProgressiveBilling;
+    finalize(
+        &mut progressive,
+        &setup.context(&fees, "2024-01-15T00:00:00Z", &[]),
+        &mut balances,
+    )
+    .unwrap();
+    let note = balances
+        .credit_progressive_billing_excess(&progressive, 4_000, "cn_1", at("2024-02-01T00:00:00Z"))
+        .unwrap()
+        .unwrap();
+    let items: Vec<i64> = note.items.iter().map(|i| i.amount_cents).collect();
+    assert_eq!(items, [3_000, 1_000]);
+    assert_eq!(
+        (note.taxes_amount_cents, note.credit_amount_cents),
+        (800, 4_800)
+    );
+    let err = balances
+        .credit_progressive_billing_excess(&progressive, 2_000, "cn_2", at("2024-02-01T00:00:00Z"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "amount_cents: invoice `inv_pb` has only 1000 cents left to credit (asked 2000)"
+    );
+}

@@ -234,10 +234,57 @@ impl CustomerBalances {
             id,
             at,
         )?;
+        Ok(self.keep(note))
+    }
+
+    /// Credits on a progressive-billing invoice what a later period invoice could not deduct of
+    /// it (Lago's `CreditNotes::CreateFromProgressiveBillingInvoice`): `amount_cents` is the
+    /// deduction asked less the charges the period invoice had to deduct it from. `None` when
+    /// there is nothing to credit.
+    ///
+    /// ```
+    /// use lagom_core::invoice::CustomerBalances;
+    /// let invoice = serde_json::from_str(r#"{"lago_id": "inv_pb", "issuing_date": "2024-01-15",
+    ///     "invoice_type": "progressive_billing", "status": "finalized", "currency": "EUR",
+    ///     "fees_amount_cents": 5000, "coupons_amount_cents": 0, "credit_notes_amount_cents": 0,
+    ///     "sub_total_excluding_taxes_amount_cents": 5000, "taxes_amount_cents": 1000,
+    ///     "sub_total_including_taxes_amount_cents": 6000, "prepaid_credit_amount_cents": 0,
+    ///     "total_amount_cents": 6000, "fees": [{"lago_id": "fee_1", "amount_cents": 5000,
+    ///     "amount_currency": "EUR", "taxes_amount_cents": 1000, "taxes_rate": 20, "units": "50",
+    ///     "total_amount_cents": 6000, "item": {"type": "charge", "code": "api", "name": "API"},
+    ///     "applied_taxes": [{"tax_name": "VAT", "tax_code": "vat", "tax_rate": 20,
+    ///     "amount_cents": 1000, "amount_currency": "EUR"}]}]}"#).unwrap();
+    /// let mut balances = CustomerBalances::default();
+    /// // 8.00 could not be deducted: 8.00 + 20 % VAT is credited on the progressive invoice.
+    /// let note = balances
+    ///     .credit_progressive_billing_excess(&invoice, 800, "cn_1", "2024-02-01T00:00:00Z".parse().unwrap())
+    ///     .unwrap()
+    ///     .unwrap();
+    /// assert_eq!((note.credit_amount_cents, note.taxes_amount_cents), (960, 160));
+    /// ```
+    pub fn credit_progressive_billing_excess(
+        &mut self,
+        invoice: &Invoice,
+        amount_cents: i64,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<Option<CreditNote>> {
+        let note = credit_notes::for_progressive_billing_excess(
+            &self.credit_notes,
+            invoice,
+            amount_cents,
+            id,
+            at,
+        )?;
+        Ok(self.keep(note))
+    }
+
+    /// Records a credit note that was issued, if any.
+    fn keep(&mut self, note: Option<CreditNote>) -> Option<CreditNote> {
         if let Some(note) = &note {
             self.credit_notes.push(note.clone());
         }
-        Ok(note)
+        note
     }
 
     /// Voids a credit note (`PUT /credit_notes/{id}/void`): its remaining credit is dropped.

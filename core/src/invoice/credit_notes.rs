@@ -307,6 +307,91 @@ fn items<'a>(
         .collect()
 }
 
+/// Lago's `CreditNotes::CreateFromProgressiveBillingInvoice`: when a period invoice cannot deduct
+/// all a progressive-billing invoice billed (its charges came to less), the excess `amount_cents`
+/// is credited on that progressive-billing invoice instead, taken from its fees largest first
+/// (each up to what is left to credit on it), with the coupons' share off and taxes on, as
+/// credit. Fails when the fees cannot cover the amount; `None` when there is nothing to credit.
+pub(super) fn for_progressive_billing_excess(
+    existing: &[CreditNote],
+    invoice: &Invoice,
+    amount_cents: i64,
+    id: &str,
+    at: Timestamp,
+) -> Result<Option<CreditNote>> {
+    let invoice_id = invoice.lago_id.as_deref().unwrap_or_default();
+    if amount_cents <= 0 {
+        return Ok(None);
+    }
+    if invoice.invoice_type != InvoiceType::ProgressiveBilling {
+        return Err(Error::invalid(
+            "invoice_id",
+            format!("invoice `{invoice_id}` is not a progressive-billing invoice"),
+        ));
+    }
+    let mut fees: Vec<&Fee> = invoice.fees.iter().collect();
+    fees.sort_by_key(|fee| std::cmp::Reverse(fee.amount_cents));
+    let mut remaining = amount_cents;
+    let mut items = Vec::new();
+    for fee in fees {
+        if remaining == 0 {
+            break;
+        }
+        let creditable = sub_cents(
+            fee.amount_cents,
+            credited_on(existing, invoice_id, fee)?,
+            "creditable fee amount",
+        )?;
+        let take = remaining.min(creditable);
+        items.push(Item {
+            fee,
+            precise: Decimal::from(take),
+        });
+        remaining = sub_cents(remaining, take, "progressive billing excess")?;
+    }
+    if remaining > 0 {
+        return Err(Error::invalid(
+            "amount_cents",
+            format!(
+                "invoice `{invoice_id}` has only {} cents left to credit (asked {amount_cents})",
+                amount_cents - remaining
+            ),
+        ));
+    }
+    let items_total = Decimal::from(amount_cents);
+    let coupons = decimal::sum(
+        items
+            .iter()
+            .map(Item::coupons)
+            .collect::<Result<Vec<_>>>()?,
+        "coupons_adjustment_amount_cents",
+    )?;
+    let (applied, _, _) = taxes(&items, invoice, items_total, coupons)?;
+    let taxes_cents = sum_cents(applied.iter().map(|t| t.amount_cents), "credit note taxes")?;
+    let credit = round_cents(decimal::add(
+        decimal::sub(
+            items_total,
+            coupons.trunc_with_scale(5),
+            "credit note total",
+        )?,
+        Decimal::from(taxes_cents),
+        "credit note total",
+    )?)?;
+    if credit == 0 {
+        return Ok(None);
+    }
+    let body = CreditNoteCreate {
+        invoice_id: invoice_id.to_owned(),
+        reason: Reason::Other,
+        description: None,
+        credit_amount_cents: credit,
+        refund_amount_cents: 0,
+        offset_amount_cents: 0,
+        items: Vec::new(),
+    };
+    issue(existing, invoice, &items, &body, id, at).map(Some)
+}
+
 /// What earlier credit notes on the invoice gave back of a fee.
 fn credited_on(existing: &[CreditNote], invoice_id: &str, fee: &Fee) -> Result<i64> {
     sum_cents(
