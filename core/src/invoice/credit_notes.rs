@@ -231,11 +231,12 @@ pub(super) fn for_unused_subscription(
     if amount <= Decimal::ZERO {
         return Ok(None);
     }
-    let items = [Item {
+    let item = Item {
         fee,
         precise: amount,
-    }];
-    let coupons = items[0].coupons()?;
+    };
+    let coupons = item.coupons()?;
+    let items = [item];
     let (_, precise_taxes, _) = taxes(&items, invoice, amount, coupons)?;
     let total = round_cents(decimal::add(
         decimal::sub(amount, coupons, "credit note total")?,
