@@ -215,20 +215,15 @@ fn apply_one(
         }
     }
     book(state, amount, context.at)?;
-    invoice.credits.push(Credit {
-        lago_id: None,
-        amount_cents: amount,
-        amount_currency: invoice.currency,
-        before_taxes: true,
-        item: CreditItem {
-            lago_item_id: state.applied.lago_id.clone(),
-            kind: CreditType::Coupon,
-            code: Some(state.coupon.code.clone()),
-            name: Some(state.coupon.name.clone()),
-            description: None,
-        },
-        invoice: None,
-    });
+    let item = CreditItem::of(
+        CreditType::Coupon,
+        state.applied.lago_id.clone(),
+        Some(state.coupon.code.clone()),
+        Some(state.coupon.name.clone()),
+    );
+    invoice
+        .credits
+        .push(Credit::of(item, amount, invoice.currency, true));
     invoice.coupons_amount_cents =
         add_cents(invoice.coupons_amount_cents, amount, "coupons_amount_cents")?;
     invoice.sub_total_excluding_taxes_amount_cents = sub_cents(

@@ -48,6 +48,17 @@ impl Item<'_> {
     }
 }
 
+/// The invoice's coupons that go with the items: the credit note's coupons adjustment.
+fn coupons_of(items: &[Item]) -> Result<Decimal> {
+    decimal::sum(
+        items
+            .iter()
+            .map(Item::coupons)
+            .collect::<Result<Vec<_>>>()?,
+        "coupons_adjustment_amount_cents",
+    )
+}
+
 /// The credit notes already issued on an invoice, not voided.
 fn issued_on<'a>(
     existing: &'a [CreditNote],
@@ -104,13 +115,7 @@ fn issue(
     at: Timestamp,
 ) -> Result<CreditNote> {
     let invoice_id = invoice.lago_id.as_deref().unwrap_or_default();
-    let coupons = decimal::sum(
-        items
-            .iter()
-            .map(Item::coupons)
-            .collect::<Result<Vec<_>>>()?,
-        "coupons_adjustment_amount_cents",
-    )?;
+    let coupons = coupons_of(items)?;
     let items_total = decimal::sum(items.iter().map(|i| i.precise), "credit note items")?;
     let (applied_taxes, precise_taxes, taxes_rate) = taxes(items, invoice, items_total, coupons)?;
     let taxes_amount_cents = round_cents(precise_taxes)?;
@@ -208,16 +213,7 @@ pub(super) fn for_unused_subscription(
     at: Timestamp,
 ) -> Result<Option<CreditNote>> {
     let invoice_id = invoice.lago_id.as_deref().unwrap_or_default();
-    let fee = invoice
-        .fees
-        .iter()
-        .find(|f| f.lago_id.as_deref() == Some(fee_id))
-        .ok_or_else(|| {
-            Error::invalid(
-                "fee_id",
-                format!("no fee `{fee_id}` on invoice `{invoice_id}`"),
-            )
-        })?;
+    let fee = fee_on(invoice, fee_id, "fee_id")?;
     if fee.amount_cents == 0 || !unused.is_sign_positive() || unused.is_zero() {
         return Ok(None);
     }
@@ -271,25 +267,8 @@ fn items<'a>(
         .enumerate()
         .map(|(n, input)| {
             let path = format!("items[{n}]");
-            let fee = invoice
-                .fees
-                .iter()
-                .find(|f| f.lago_id.as_deref() == Some(input.fee_id.as_str()))
-                .ok_or_else(|| {
-                    Error::invalid(
-                        format!("{path}.fee_id"),
-                        format!("no fee `{}` on invoice `{invoice_id}`", input.fee_id),
-                    )
-                })?;
-            let credited = sum_cents(
-                issued_on(existing, invoice_id)
-                    .flat_map(|n| &n.items)
-                    .filter(|i| {
-                        i.fee.as_ref().and_then(|f| f.lago_id.as_deref()) == fee.lago_id.as_deref()
-                    })
-                    .map(|i| i.amount_cents),
-                "credited fee amount",
-            )?;
+            let fee = fee_on(invoice, &input.fee_id, &format!("{path}.fee_id"))?;
+            let credited = credited_on(existing, invoice_id, fee)?;
             let creditable = sub_cents(fee.amount_cents, credited, "creditable fee amount")?;
             if input.amount_cents > creditable {
                 return Err(Error::invalid(
@@ -360,13 +339,7 @@ pub(super) fn for_progressive_billing_excess(
         ));
     }
     let items_total = Decimal::from(amount_cents);
-    let coupons = decimal::sum(
-        items
-            .iter()
-            .map(Item::coupons)
-            .collect::<Result<Vec<_>>>()?,
-        "coupons_adjustment_amount_cents",
-    )?;
+    let coupons = coupons_of(&items)?;
     let (applied, _, _) = taxes(&items, invoice, items_total, coupons)?;
     let taxes_cents = sum_cents(applied.iter().map(|t| t.amount_cents), "credit note taxes")?;
     let credit = round_cents(decimal::add(
@@ -391,6 +364,23 @@ pub(super) fn for_progressive_billing_excess(
         items: Vec::new(),
     };
     issue(existing, invoice, &items, &body, id, at).map(Some)
+}
+
+/// The invoice's fee `fee_id`, or an error at `path`.
+fn fee_on<'a>(invoice: &'a Invoice, fee_id: &str, path: &str) -> Result<&'a Fee> {
+    invoice
+        .fees
+        .iter()
+        .find(|f| f.lago_id.as_deref() == Some(fee_id))
+        .ok_or_else(|| {
+            Error::invalid(
+                path,
+                format!(
+                    "no fee `{fee_id}` on invoice `{}`",
+                    invoice.lago_id.as_deref().unwrap_or_default()
+                ),
+            )
+        })
 }
 
 /// What earlier credit notes on the invoice gave back of a fee.
@@ -589,20 +579,15 @@ pub(super) fn apply_to_invoice(
         if note.balance_amount_cents == 0 {
             note.credit_status = Some(CreditStatus::Consumed);
         }
-        invoice.credits.push(Credit {
-            lago_id: None,
-            amount_cents: amount,
-            amount_currency: invoice.currency,
-            before_taxes: false,
-            item: CreditItem {
-                lago_item_id: note.lago_id.clone(),
-                kind: CreditType::CreditNote,
-                code: note.number.clone(),
-                name: None,
-                description: None,
-            },
-            invoice: None,
-        });
+        let item = CreditItem::of(
+            CreditType::CreditNote,
+            note.lago_id.clone(),
+            note.number.clone(),
+            None,
+        );
+        invoice
+            .credits
+            .push(Credit::of(item, amount, invoice.currency, false));
         invoice.credit_notes_amount_cents = add_cents(
             invoice.credit_notes_amount_cents,
             amount,

@@ -244,6 +244,25 @@ pub struct Credit {
     pub invoice: Option<CreditInvoice>,
 }
 
+impl Credit {
+    /// A credit of `amount_cents` from `item`, not yet tied to the invoice it is applied on.
+    pub(crate) fn of(
+        item: CreditItem,
+        amount_cents: i64,
+        currency: Currency,
+        before_taxes: bool,
+    ) -> Credit {
+        Credit {
+            lago_id: None,
+            amount_cents,
+            amount_currency: currency,
+            before_taxes,
+            item,
+            invoice: None,
+        }
+    }
+}
+
 /// What a credit comes from.
 ///
 /// ```
@@ -263,6 +282,24 @@ pub struct CreditItem {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+impl CreditItem {
+    /// The item of a credit from a coupon, a credit note or an earlier invoice.
+    pub(crate) fn of(
+        kind: CreditType,
+        lago_item_id: Option<String>,
+        code: Option<String>,
+        name: Option<String>,
+    ) -> CreditItem {
+        CreditItem {
+            lago_item_id,
+            kind,
+            code,
+            name,
+            description: None,
+        }
+    }
 }
 
 /// Lago's credit item types.

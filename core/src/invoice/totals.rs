@@ -222,20 +222,15 @@ fn deduct_progressive_billing(
             fee.precise_coupons_amount_cents = Some(taken.min(Decimal::from(fee.amount_cents)));
         }
     }
-    invoice.credits.push(Credit {
-        lago_id: None,
-        amount_cents: amount,
-        amount_currency: invoice.currency,
-        before_taxes: true,
-        item: CreditItem {
-            lago_item_id: Some(credit.invoice_id.clone()),
-            kind: CreditType::Invoice,
-            code: None,
-            name: None,
-            description: None,
-        },
-        invoice: None,
-    });
+    let item = CreditItem::of(
+        CreditType::Invoice,
+        Some(credit.invoice_id.clone()),
+        None,
+        None,
+    );
+    invoice
+        .credits
+        .push(Credit::of(item, amount, invoice.currency, true));
     invoice.sub_total_excluding_taxes_amount_cents = sub_cents(
         invoice.sub_total_excluding_taxes_amount_cents,
         amount,

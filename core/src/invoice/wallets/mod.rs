@@ -337,14 +337,7 @@ pub(super) fn top_up(
     body: &WalletTopUp,
     at: Timestamp,
 ) -> Result<WalletChange> {
-    expire(wallets, at);
-    let state = find(wallets, &body.wallet_id)?;
-    if !state.is_active(at) {
-        return Err(Error::invalid(
-            "wallet_id",
-            format!("wallet `{}` is terminated", body.wallet_id),
-        ));
-    }
+    let state = active(wallets, &body.wallet_id, at)?;
     add_credits(state, body, at, TransactionSource::Manual)
 }
 
@@ -505,14 +498,7 @@ pub(super) fn update(
     body: &WalletUpdate,
     at: Timestamp,
 ) -> Result<Wallet> {
-    expire(wallets, at);
-    let state = find(wallets, &body.wallet_id)?;
-    if !state.is_active(at) {
-        return Err(Error::invalid(
-            "wallet_id",
-            format!("wallet `{}` is terminated", body.wallet_id),
-        ));
-    }
+    let state = active(wallets, &body.wallet_id, at)?;
     if let Some(priority) = body.priority
         && !(1..=LOWEST_PRIORITY).contains(&priority)
     {
@@ -555,6 +541,23 @@ pub(super) fn terminate(
         state.close(at);
     }
     Ok(state.wallet.clone())
+}
+
+/// The active wallet `wallet_id` at `at` (expired wallets are terminated first).
+fn active<'a>(
+    wallets: &'a mut [WalletState],
+    wallet_id: &str,
+    at: Timestamp,
+) -> Result<&'a mut WalletState> {
+    expire(wallets, at);
+    let state = find(wallets, wallet_id)?;
+    if !state.is_active(at) {
+        return Err(Error::invalid(
+            "wallet_id",
+            format!("wallet `{wallet_id}` is terminated"),
+        ));
+    }
+    Ok(state)
 }
 
 fn find<'a>(wallets: &'a mut [WalletState], wallet_id: &str) -> Result<&'a mut WalletState> {

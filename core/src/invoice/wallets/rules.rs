@@ -52,26 +52,41 @@ pub(in crate::invoice) fn threshold_top_ups(
             continue;
         }
         let (paid, granted) = rule_credits(&rule, balance)?;
-        if paid.is_zero() && granted.is_zero() {
-            continue;
-        }
-        let top_up = WalletTopUp {
-            wallet_id: state.id().to_owned(),
-            paid_credits: Some(paid),
-            granted_credits: Some(granted),
-            voided_credits: None,
-            name: rule.transaction_name.clone(),
-            priority: None,
-            ignore_paid_top_up_limits: true,
-        };
-        changes.push(add_credits(
+        if let Some(change) = fire(
             state,
-            &top_up,
+            &rule,
+            (paid, granted),
             at,
             TransactionSource::Threshold,
-        )?);
+        )? {
+            changes.push(change);
+        }
     }
     Ok(changes)
+}
+
+/// Tops a wallet up with a rule's `(paid, granted)` credits, unless both are zero. Rules are not
+/// held to the wallet's paid top-up limits.
+fn fire(
+    state: &mut WalletState,
+    rule: &RecurringTransactionRule,
+    (paid, granted): (Decimal, Decimal),
+    at: Timestamp,
+    source: TransactionSource,
+) -> Result<Option<WalletChange>> {
+    if paid.is_zero() && granted.is_zero() {
+        return Ok(None);
+    }
+    let top_up = WalletTopUp {
+        wallet_id: state.id().to_owned(),
+        paid_credits: Some(paid),
+        granted_credits: Some(granted),
+        voided_credits: None,
+        name: rule.transaction_name.clone(),
+        priority: None,
+        ignore_paid_top_up_limits: true,
+    };
+    add_credits(state, &top_up, at, source).map(Some)
 }
 
 /// The paid and granted credits a threshold rule adds at an ongoing balance of `balance` credits.
@@ -155,24 +170,15 @@ pub(in crate::invoice) fn interval_top_ups(
                 rule.granted_credits.unwrap_or_default(),
             )
         };
-        if paid.is_zero() && granted.is_zero() {
-            continue;
-        }
-        let top_up = WalletTopUp {
-            wallet_id: state.id().to_owned(),
-            paid_credits: Some(paid),
-            granted_credits: Some(granted),
-            voided_credits: None,
-            name: rule.transaction_name.clone(),
-            priority: None,
-            ignore_paid_top_up_limits: true,
-        };
-        changes.push(add_credits(
+        if let Some(change) = fire(
             state,
-            &top_up,
+            &rule,
+            (paid, granted),
             at,
             TransactionSource::Interval,
-        )?);
+        )? {
+            changes.push(change);
+        }
     }
     Ok(changes)
 }
