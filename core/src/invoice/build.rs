@@ -10,7 +10,7 @@ use crate::invoice::{Invoice, InvoiceStatus, InvoiceType};
 use crate::money::Currency;
 
 /// What a fee is for: its type, code and name, the id of the billed object and its Lago model.
-pub(super) fn item(
+pub(crate) fn item(
     kind: FeeType,
     code: &str,
     name: &str,
@@ -32,7 +32,7 @@ pub(super) fn item(
 }
 
 /// An untaxed fee of `amount_cents` (`precise_amount` in currency units) for `units`.
-pub(super) fn fee(
+pub(crate) fn fee(
     item: FeeItem,
     amount_cents: i64,
     precise_amount: Decimal,
@@ -86,7 +86,7 @@ pub(super) fn fee(
 }
 
 /// A finalized invoice of `fees` whose totals are still zero.
-pub(super) fn invoice(
+pub(crate) fn invoice(
     invoice_type: InvoiceType,
     currency: Currency,
     issuing_date: Date,

@@ -8,7 +8,7 @@
 //! the simulator's business, not this module's.
 
 mod balances;
-mod build;
+pub(crate) mod build;
 mod context;
 mod coupons;
 mod credit_notes;
