@@ -10,7 +10,8 @@ use lagom_core::decimal::Decimal;
 use lagom_core::fee::FeeType;
 use lagom_core::invoice::{
     CreditType, CustomerBalances, FeeContext, Invoice, InvoiceContext, OneOffFee, OngoingUsage,
-    ProgressiveBillingCredit, ProgressiveFee, WalletTopUp, draft_totals, finalize, one_off_invoice,
+    ProgressiveBillingCredit, ProgressiveFee, WalletTopUp, WalletUpdate, draft_totals, finalize,
+    one_off_invoice,
 };
 use lagom_core::money::Currency;
 use lagom_core::tax::Tax;
@@ -1663,5 +1664,38 @@ fn progressive_billing_excess_is_credited_on_the_progressive_invoice() {
     assert_eq!(
         err.to_string(),
         "amount_cents: invoice `inv_pb` has only 1000 cents left to credit (asked 2000)"
+    );
+}
+
+#[test]
+fn updating_a_wallet_changes_its_limits_priority_and_rules() {
+    // A wallet of 10 granted credits is limited to charges, then given a threshold rule of 5 paid
+    // credits under 20: with 10 ≤ 20 the rule buys floor((20 − 10)/5) + 1 = 3 lots, 15 credits.
+    let mut balances = CustomerBalances::default();
+    let start = at("2024-01-01T00:00:00Z");
+    balances
+        .create_wallet(
+            &wallet(json!({"rate_amount": "1", "granted_credits": "10"})),
+            "wal_1",
+            start,
+            Currency::Eur,
+        )
+        .unwrap();
+    let update: WalletUpdate = from(json!({"wallet_id": "wal_1", "priority": 2,
+        "applies_to": {"fee_types": ["charge"]},
+        "recurring_transaction_rules": [{"trigger": "threshold", "threshold_credits": "20",
+            "paid_credits": "5"}]}));
+    let updated = balances.update_wallet(&update, start).unwrap();
+    assert_eq!(updated.priority, Some(2));
+    assert_eq!(
+        updated.applies_to.map(|a| a.fee_types),
+        Some(vec![FeeType::Charge])
+    );
+    let changes = balances.threshold_top_ups(&[], start).unwrap();
+    assert_eq!(changes[0].wallet.balance_cents, Some(2_500));
+    let bad: WalletUpdate = from(json!({"wallet_id": "wal_1", "priority": 0}));
+    assert_eq!(
+        balances.update_wallet(&bad, start).unwrap_err().to_string(),
+        "priority: must be between 1 and 50 (got 0)"
     );
 }

@@ -24,10 +24,10 @@ use crate::error::{Error, Result};
 use crate::fee::FeeType;
 use crate::invoice::{Invoice, InvoicePaymentStatus, InvoiceType};
 use crate::money::{Currency, add_cents, round_cents, sub_cents};
-use crate::validate::require_not_negative;
+use crate::validate::{each, require_not_negative};
 use crate::wallet::{
-    LOWEST_PRIORITY, TransactionKind, TransactionSource, TransactionStatus, TransactionType,
-    Wallet, WalletAppliesTo, WalletStatus, WalletTransaction,
+    LOWEST_PRIORITY, RecurringTransactionRule, TransactionKind, TransactionSource,
+    TransactionStatus, TransactionType, Wallet, WalletAppliesTo, WalletStatus, WalletTransaction,
 };
 
 /// A wallet and its transactions, as [`super::CustomerBalances`] keeps it.
@@ -99,6 +99,9 @@ pub struct WalletUpdate {
     pub expiration_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applies_to: Option<WalletAppliesTo>,
+    /// Replaces the wallet's recurring top-up rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring_transaction_rules: Option<Vec<RecurringTransactionRule>>,
 }
 
 /// What a wallet call changed: the wallet after it, the transactions it made, and, for purchased
@@ -515,6 +518,13 @@ pub(super) fn update(
             format!("must be in the future (got {end})"),
         ));
     }
+    if let Some(rules) = &body.recurring_transaction_rules {
+        each(
+            rules,
+            "recurring_transaction_rules",
+            RecurringTransactionRule::validate,
+        )?;
+    }
     let wallet = &mut state.wallet;
     if body.name.is_some() {
         wallet.name.clone_from(&body.name);
@@ -527,6 +537,14 @@ pub(super) fn update(
     }
     if body.applies_to.is_some() {
         wallet.applies_to.clone_from(&body.applies_to);
+    }
+    if let Some(rules) = &body.recurring_transaction_rules {
+        each(
+            rules,
+            "recurring_transaction_rules",
+            RecurringTransactionRule::validate,
+        )?;
+        wallet.recurring_transaction_rules.clone_from(rules);
     }
     Ok(wallet.clone())
 }
