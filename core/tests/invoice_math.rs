@@ -453,7 +453,9 @@ fn applying_a_coupon_checks_what_lago_checks() {
 fn tax_precedence_item_then_plan_then_customer_then_organization() {
     // Each fee is 10.00; the rate that applies gives its tax.
     // (fee type, item tax codes, plan tax codes, customer tax codes, expected tax cents, why)
-    let table: [(&str, &[&str], &[&str], &[&str], i64, &str); 6] = [
+    type Row = (&'static str, Codes, Codes, Codes, i64, &'static str);
+    type Codes = &'static [&'static str];
+    let table: [Row; 6] = [
         (
             "charge",
             &["charge5"],
