@@ -132,6 +132,17 @@ impl<'s> Catalog<'s> {
     }
 }
 
+impl CheckedCharge<'_> {
+    /// Whether the charge model prices event by event (percentage, dynamic, prorated graduated),
+    /// so the aggregation must collect each event's value.
+    pub fn prices_events(&self) -> bool {
+        matches!(
+            self.pricing,
+            Pricing::Percentage(_) | Pricing::Dynamic(_) | Pricing::ProratedGraduated(_)
+        )
+    }
+}
+
 fn check_charge<'s>(
     metrics: &[CheckedMetric<'s>],
     charge: &'s Charge,

@@ -5,13 +5,14 @@
 //! of pay-in-advance plans end, subscriptions reach their `ending_at`, and drafts whose grace period
 //! is over are finalized. Then the step runs. `until` runs the clock once more after the last step.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
+use crate::credit_note::{CreditNoteCreate, CreditNoteItemInput, Reason};
 use crate::customer::{Customer, FinalizeZeroAmountInvoice, Organization};
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
@@ -30,9 +31,9 @@ use crate::simulate::fees::{
 };
 use crate::simulate::output::{SimulationOutput, UsageAnswer, Warning};
 use crate::simulate::scenario::{
-    ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination, UsageQuery,
+    ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
+    UsageQuery,
 };
-use crate::credit_note::{CreditNoteCreate, CreditNoteItemInput, Reason};
 use crate::subscription::{
     OnTerminationCreditNote, OnTerminationInvoice, Subscription, SubscriptionStatus,
 };
@@ -54,7 +55,8 @@ pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
         organization,
         customers: Vec::new(),
         subscriptions: Vec::new(),
-        events: BTreeMap::new(),
+        by_external_id: HashMap::new(),
+        events: HashMap::new(),
         seen: HashSet::new(),
         drafts: Vec::new(),
         out: SimulationOutput::default(),
@@ -160,8 +162,10 @@ struct Engine<'s> {
     organization: Organization,
     customers: Vec<CustomerState>,
     subscriptions: Vec<SubscriptionState>,
+    /// The subscriptions of each `external_id`, oldest first.
+    by_external_id: HashMap<String, Vec<usize>>,
     /// Events by `external_subscription_id`, earliest first.
-    events: BTreeMap<String, Vec<Event>>,
+    events: HashMap<String, Vec<Event>>,
     /// `(external_subscription_id, transaction_id)` already received.
     seen: HashSet<(String, String)>,
     drafts: Vec<Draft>,
@@ -256,7 +260,8 @@ impl<'s> Engine<'s> {
                 Ok(())
             }
             Op::RemoveAppliedCoupon(removal) => {
-                let customer = self.customer(&removal.external_customer_id, "body.external_customer_id")?;
+                let customer =
+                    self.customer(&removal.external_customer_id, "body.external_customer_id")?;
                 self.customers[customer]
                     .balances
                     .remove_applied_coupon(&removal.coupon_code, at)
@@ -264,9 +269,13 @@ impl<'s> Engine<'s> {
                 Ok(())
             }
             Op::CreateWallet(wallet) => {
-                let customer = self.customer(&wallet.external_customer_id, "body.external_customer_id")?;
+                let customer =
+                    self.customer(&wallet.external_customer_id, "body.external_customer_id")?;
                 let id = next_id(&mut self.counters.wallet, "wal");
-                let currency = self.customers[customer].customer.currency.unwrap_or(wallet.currency);
+                let currency = self.customers[customer]
+                    .customer
+                    .currency
+                    .unwrap_or(wallet.currency);
                 let change = self.customers[customer]
                     .balances
                     .create_wallet(wallet, &id, at, currency)
@@ -311,7 +320,10 @@ impl<'s> Engine<'s> {
                     .iter()
                     .position(|i| i.lago_id.as_deref() == Some(note.invoice_id.as_str()))
                     .ok_or_else(|| {
-                        Error::invalid("body.invoice_id", format!("unknown invoice `{}`", note.invoice_id))
+                        Error::invalid(
+                            "body.invoice_id",
+                            format!("unknown invoice `{}`", note.invoice_id),
+                        )
                     })?;
                 let customer = self.invoice_customers[index];
                 let id = next_id(&mut self.counters.credit_note, "cn");
@@ -393,14 +405,17 @@ impl<'s> Engine<'s> {
                     .iter()
                     .any(|w| w.lago_id.as_deref() == Some(wallet_id))
             })
-            .ok_or_else(|| Error::invalid("body.wallet_id", format!("unknown wallet `{wallet_id}`")))
+            .ok_or_else(|| {
+                Error::invalid("body.wallet_id", format!("unknown wallet `{wallet_id}`"))
+            })
     }
 
     /// Numbers an invoice made elsewhere (a wallet's credit invoice, a one-off invoice) and its
     /// fees, and records it.
     fn push_invoice(&mut self, mut invoice: Invoice, customer: usize, at: Timestamp) {
         let id = next_id(&mut self.counters.invoice, "inv");
-        invoice.sequential_id = Some(i64::try_from(self.out.invoices.len() + 1).unwrap_or(i64::MAX));
+        invoice.sequential_id =
+            Some(i64::try_from(self.out.invoices.len() + 1).unwrap_or(i64::MAX));
         let state = &self.customers[customer];
         for fee in &mut invoice.fees {
             fee.lago_id = Some(next_id(&mut self.counters.fee, "fee"));
@@ -422,12 +437,21 @@ impl<'s> Engine<'s> {
             .currency
             .or(self.customers[customer].customer.currency)
             .ok_or_else(|| {
-                Error::invalid("body.currency", "the customer has no currency yet: name one")
+                Error::invalid(
+                    "body.currency",
+                    "the customer has no currency yet: name one",
+                )
             })?;
         let issuing_date = self.customers[customer].time_zone.to_datetime(at).date();
         let context = self.invoice_context(customer, &[], at);
-        let invoice = one_off_invoice(&request.fees, self.catalog.add_ons, currency, issuing_date, &context)
-            .map_err(|e| e.within("body"))?;
+        let invoice = one_off_invoice(
+            &request.fees,
+            self.catalog.add_ons,
+            currency,
+            issuing_date,
+            &context,
+        )
+        .map_err(|e| e.within("body"))?;
         self.push_invoice(invoice, customer, at);
         Ok(())
     }
@@ -440,14 +464,15 @@ impl<'s> Engine<'s> {
     }
 
     fn live_subscription(&self, external_id: &str, path: &str) -> Result<usize> {
-        self.subscriptions
-            .iter()
-            .rposition(|s| {
-                s.body.external_id == external_id
-                    && matches!(
-                        s.status,
+        self.by_external_id
+            .get(external_id)
+            .and_then(|subs| {
+                subs.iter().rev().copied().find(|&s| {
+                    matches!(
+                        self.subscriptions[s].status,
                         SubscriptionStatus::Active | SubscriptionStatus::Pending
                     )
+                })
             })
             .ok_or_else(|| {
                 Error::invalid(
@@ -516,6 +541,10 @@ impl<'s> Engine<'s> {
         };
         self.subscriptions.push(state);
         let index = self.subscriptions.len() - 1;
+        self.by_external_id
+            .entry(body.external_id.clone())
+            .or_default()
+            .push(index);
         if subscription_at <= at {
             self.activate(index, at)?;
         }
@@ -614,7 +643,12 @@ impl<'s> Engine<'s> {
         let next_end = zone.to_datetime(boundaries.next_end_of_period).date();
         // Lago takes the UTC date of the end of the termination's local day.
         let end_of_day = self
-            .start_of(s, self.local_date(s, at).tomorrow().map_err(|e| Error::invalid("at", e.to_string()))?)?
+            .start_of(
+                s,
+                self.local_date(s, at)
+                    .tomorrow()
+                    .map_err(|e| Error::invalid("at", e.to_string()))?,
+            )?
             .checked_sub(SignedDuration::from_secs(1))
             .map_err(|e| Error::invalid("at", e.to_string()))?;
         let mut billed_from = TimeZone::UTC.to_datetime(end_of_day).date();
@@ -624,7 +658,9 @@ impl<'s> Engine<'s> {
             billed_from = if trial_end > next_end {
                 next_end
             } else {
-                trial_end.yesterday().map_err(|e| Error::invalid("at", e.to_string()))?
+                trial_end
+                    .yesterday()
+                    .map_err(|e| Error::invalid("at", e.to_string()))?
             };
         }
         let remaining = (next_end - billed_from).get_days().max(0);
@@ -634,7 +670,8 @@ impl<'s> Engine<'s> {
             .and_then(|d| d.get("plan_amount_cents"))
             .and_then(Value::as_i64)
             .unwrap_or(self.catalog.plans[sub.plan].plan.amount_cents);
-        let day_price = period::single_day_price(Decimal::from(plan_amount), boundaries.period_duration)?;
+        let day_price =
+            period::single_day_price(Decimal::from(plan_amount), boundaries.period_duration)?;
         let unused = crate::decimal::mul(day_price, Decimal::from(remaining), "unused amount")?
             .min(Decimal::from(fee.amount_cents));
         if unused <= Decimal::ZERO {
@@ -933,7 +970,10 @@ impl<'s> Engine<'s> {
     /// Whether a zero-amount invoice is closed instead of finalized: the customer's
     /// `finalize_zero_amount_invoice` (`skip`), or the organization's when the customer inherits.
     fn skips_zero_invoices(&self, customer: usize) -> bool {
-        match self.customers[customer].customer.finalize_zero_amount_invoice {
+        match self.customers[customer]
+            .customer
+            .finalize_zero_amount_invoice
+        {
             Some(FinalizeZeroAmountInvoice::Skip) => true,
             Some(FinalizeZeroAmountInvoice::Finalize) => false,
             Some(FinalizeZeroAmountInvoice::Inherit) | None => {
@@ -1240,18 +1280,19 @@ impl<'s> Engine<'s> {
                 }
             }
         };
-        if !self
-            .subscriptions
-            .iter()
-            .any(|s| s.body.external_id == external_id)
-        {
+        let Some(subscriptions) = self.by_external_id.get(&external_id) else {
             self.warn(
                 at,
                 transaction,
                 format!("unknown subscription `{external_id}`: not billed"),
             );
             return Ok(());
-        }
+        };
+        let live = subscriptions
+            .iter()
+            .rev()
+            .copied()
+            .find(|&s| self.subscriptions[s].status == SubscriptionStatus::Active);
         if self.catalog.metric(&event.code).is_none() {
             self.warn(
                 at,
@@ -1276,9 +1317,6 @@ impl<'s> Engine<'s> {
         let position = log.partition_point(|e| e.timestamp <= event.timestamp);
         let transaction_id = event.transaction_id.clone();
         log.insert(position, event);
-        let live = self.subscriptions.iter().rposition(|s| {
-            s.body.external_id == external_id && s.status == SubscriptionStatus::Active
-        });
         match live {
             Some(s) => self.bill_in_advance_charges(s, &external_id, position, &transaction_id, at),
             None => Ok(()),
@@ -1296,12 +1334,25 @@ impl<'s> Engine<'s> {
         transaction_id: &str,
         at: Timestamp,
     ) -> Result<()> {
-        let Some(event) = self.events.get(external_id).and_then(|log| log.get(position)) else {
+        let Some(event) = self
+            .events
+            .get(external_id)
+            .and_then(|log| log.get(position))
+        else {
             return Ok(());
         };
+        let checked = &self.catalog.plans[self.subscriptions[s].plan];
+        let in_advance = checked.charges.iter().any(|c| {
+            c.charge.pay_in_advance && self.catalog.metrics[c.metric].source.code == event.code
+        });
+        if !in_advance {
+            return Ok(());
+        }
         let timestamp = event.timestamp;
         let boundaries = self.current_period(s, timestamp)?;
-        if timestamp < boundaries.charges_from_datetime || timestamp > boundaries.charges_to_datetime {
+        if timestamp < boundaries.charges_from_datetime
+            || timestamp > boundaries.charges_to_datetime
+        {
             return Ok(());
         }
         let customer = self.subscriptions[s].customer;
@@ -1398,7 +1449,13 @@ impl<'s> Engine<'s> {
             created_at: Some(at),
             billing_periods: vec![period],
             fees: vec![fee],
-            ..empty_invoice(fee_currency(&self.customers[customer].customer, &self.catalog.plans[sub.plan].plan.amount_currency), issuing_date)
+            ..empty_invoice(
+                fee_currency(
+                    &self.customers[customer].customer,
+                    &self.catalog.plans[sub.plan].plan.amount_currency,
+                ),
+                issuing_date,
+            )
         };
         self.finalize_invoice(&mut invoice, &[context], customer, at)?;
         self.out.invoices.push(invoice);
@@ -1623,10 +1680,18 @@ fn termination_credit_total(fee: &Fee, unused: Decimal) -> Result<i64> {
     let coupon_share = if fee.amount_cents == 0 {
         Decimal::ZERO
     } else {
-        div(mul(unused, coupons, "credit note coupons")?, Decimal::from(fee.amount_cents), "credit note coupons")?
+        div(
+            mul(unused, coupons, "credit note coupons")?,
+            Decimal::from(fee.amount_cents),
+            "credit note coupons",
+        )?
     };
     let taxable = sub(unused, coupon_share, "credit note")?;
-    let taxes = div(mul(taxable, fee.taxes_rate, "credit note taxes")?, Decimal::ONE_HUNDRED, "credit note taxes")?;
+    let taxes = div(
+        mul(taxable, fee.taxes_rate, "credit note taxes")?,
+        Decimal::ONE_HUNDRED,
+        "credit note taxes",
+    )?;
     round_cents(add(taxable, taxes, "credit note")?)
 }
 

@@ -88,7 +88,7 @@ impl ChargeBilling<'_> {
                 filter: bucket.events.clone(),
                 grouped_by: grouped_by.clone(),
                 prorated: charge.prorated,
-                event_values: true,
+                event_values: self.charge.prices_events(),
                 ..AggregationRequest::default()
             };
             let result = self
@@ -182,7 +182,7 @@ impl ChargeBilling<'_> {
         let request = AggregationRequest {
             filter: bucket.events.clone(),
             prorated: self.charge.charge.prorated,
-            event_values: true,
+            event_values: self.charge.prices_events(),
             ..AggregationRequest::default()
         };
         let metric = &self.metric.metric;
@@ -191,7 +191,11 @@ impl ChargeBilling<'_> {
         let grouped_by: Map<String, Value> = keys
             .iter()
             .cloned()
-            .zip(own_group.into_iter().map(|v| v.map_or(Value::Null, Value::String)))
+            .zip(
+                own_group
+                    .into_iter()
+                    .map(|v| v.map_or(Value::Null, Value::String)),
+            )
             .collect();
         let mut fee = self.price(bucket, grouped_by.clone(), &after)?;
         let previous = self.price(bucket, grouped_by, &before)?;
@@ -200,7 +204,11 @@ impl ChargeBilling<'_> {
             previous.precise_amount.unwrap_or_default(),
             "pay-in-advance fee",
         )?;
-        let units = decimal::sub(after.aggregation, before.aggregation, "pay-in-advance units")?;
+        let units = decimal::sub(
+            after.aggregation,
+            before.aggregation,
+            "pay-in-advance units",
+        )?;
         fee.amount_cents = self.currency.to_cents(amount)?;
         fee.precise_amount = Some(amount);
         fee.units = units;

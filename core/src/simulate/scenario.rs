@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 
 use crate::add_on::AddOn;
 use crate::coupon::{AppliedCoupon, Coupon};
-use crate::customer::{Customer, Organization};
 use crate::credit_note::CreditNoteCreate;
+use crate::customer::{Customer, Organization};
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::event::Event;
@@ -80,20 +80,20 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", content = "body", rename_all = "snake_case")]
 pub enum Op {
-    CreateCustomer(Customer),
+    CreateCustomer(Box<Customer>),
     /// An `external_id` already in use is a plan change.
-    CreateSubscription(Subscription),
+    CreateSubscription(Box<Subscription>),
     UpdateSubscription(SubscriptionUpdate),
     TerminateSubscription(Termination),
     Event(EventBody),
     EventsBatch(EventsBatch),
-    ApplyCoupon(AppliedCoupon),
+    ApplyCoupon(Box<AppliedCoupon>),
     RemoveAppliedCoupon(CouponRemoval),
-    CreateWallet(Wallet),
+    CreateWallet(Box<Wallet>),
     TopUpWallet(WalletTopUp),
     UpdateWallet(WalletUpdate),
     TerminateWallet(WalletRef),
-    CreateCreditNote(CreditNoteCreate),
+    CreateCreditNote(Box<CreditNoteCreate>),
     VoidCreditNote(CreditNoteRef),
     OneOffInvoice(OneOffInvoice),
     CurrentUsage(UsageQuery),
