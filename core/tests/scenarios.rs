@@ -115,4 +115,5 @@ scenario_tests!(
     error_bad_body => "error_bad_body.json",
     event_warnings => "event_warnings.json",
     pay_in_advance_charges => "pay_in_advance_charges.json",
+    current_usage_timezone_zero_invoice => "current_usage_timezone_zero_invoice.json",
 );
