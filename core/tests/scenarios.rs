@@ -116,4 +116,5 @@ scenario_tests!(
     event_warnings => "event_warnings.json",
     pay_in_advance_charges => "pay_in_advance_charges.json",
     current_usage_timezone_zero_invoice => "current_usage_timezone_zero_invoice.json",
+    anniversary_in_advance => "anniversary_in_advance.json",
 );
