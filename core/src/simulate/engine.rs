@@ -1314,7 +1314,13 @@ impl<'s> Engine<'s> {
         }
         event.external_subscription_id = Some(external_id.clone());
         let log = self.events.entry(external_id.clone()).or_default();
-        let position = log.partition_point(|e| e.timestamp <= event.timestamp);
+        // Events mostly arrive in time order: append without searching then.
+        let position = match log.last() {
+            Some(last) if last.timestamp > event.timestamp => {
+                log.partition_point(|e| e.timestamp <= event.timestamp)
+            }
+            _ => log.len(),
+        };
         let transaction_id = event.transaction_id.clone();
         log.insert(position, event);
         match live {
