@@ -117,4 +117,12 @@ scenario_tests!(
     pay_in_advance_charges => "pay_in_advance_charges.json",
     current_usage_timezone_zero_invoice => "current_usage_timezone_zero_invoice.json",
     anniversary_in_advance => "anniversary_in_advance.json",
+    invoice_coupons_and_taxes => "invoice_coupons_and_taxes.json",
+    invoice_coupon_limits => "invoice_coupon_limits.json",
+    invoice_coupon_not_reusable => "invoice_coupon_not_reusable.json",
+    invoice_credit_notes => "invoice_credit_notes.json",
+    invoice_deduction_order => "invoice_deduction_order.json",
+    invoice_one_off => "invoice_one_off.json",
+    invoice_wallets => "invoice_wallets.json",
+    invoice_wallet_expiry => "invoice_wallet_expiry.json",
 );
