@@ -24,6 +24,7 @@ pub mod metric;
 pub mod money;
 pub mod period;
 pub mod plan;
+pub mod simulate;
 pub mod subscription;
 pub mod tax;
 pub mod time;

@@ -4,6 +4,7 @@
 mod error;
 mod eval;
 mod serve;
+mod simulate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +43,20 @@ enum Command {
     /// Routes: GET /health, POST /api/v1/eval/{charge,aggregation,period}. Logs go to standard error at the
     /// level RUST_LOG sets (default info).
     Serve(serve::Options),
+    /// Replay a scenario (catalog, customers, timeline of API calls) on a virtual clock and print the
+    /// invoices Lago would produce, the queries' answers and the warnings.
+    ///
+    /// A bad scenario exits with code 2 and one line naming the step, the JSON path and the reason.
+    Simulate {
+        /// The scenario document (JSON).
+        scenario: PathBuf,
+        /// Run the clock up to this instant (ISO 8601), instead of the document's `until`.
+        #[arg(long)]
+        until: Option<String>,
+        /// Print the whole output as JSON, or a table of invoices.
+        #[arg(long, value_enum, default_value = "json")]
+        format: simulate::Format,
+    },
     /// Create, build, try out and check custom-pricing plugins (sandboxed WebAssembly; see docs/plugins.md).
     ///
     /// Bad input (a bad plugin, file or option) exits with code 2 and one line on standard error.
@@ -96,6 +111,16 @@ fn run(command: Command) -> Result<(), Failure> {
             &mut std::io::stdout().lock(),
         )?),
         Command::Serve(options) => Ok(serve::run(options)?),
+        Command::Simulate {
+            scenario,
+            until,
+            format,
+        } => Ok(simulate::run(
+            &scenario,
+            until.as_deref(),
+            format,
+            &mut std::io::stdout().lock(),
+        )?),
         Command::Plugin { command } => {
             Ok(plugin::cli::run(command, &mut std::io::stdout().lock())?)
         }

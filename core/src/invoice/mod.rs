@@ -1,9 +1,27 @@
-//! Invoices as Lago's API writes them: totals in cents, billing periods, fees, credits and applied
-//! taxes.
+//! Invoices: Lago's invoice object and the arithmetic that turns a draft's fees into its totals.
 //!
 //! The order of Lago's totals is: fees → minus progressive-billing credits and coupons → sub-total
 //! excluding taxes → plus taxes → sub-total including taxes → minus credit notes and prepaid credits →
-//! total. Computing them is the invoice assembly's job; this module holds the output shape.
+//! total. [`finalize`] applies that order to a draft whose fees the simulator built; a customer's
+//! coupons, wallets and credit notes live in [`CustomerBalances`], which [`finalize`] consumes.
+//! [`one_off_invoice`] builds an add-on invoice. Which fees an invoice has, its dates and statuses are
+//! the simulator's business, not this module's.
+
+mod balances;
+pub(crate) mod build;
+mod context;
+mod coupons;
+mod credit_notes;
+mod one_off;
+mod taxes;
+mod totals;
+mod wallets;
+
+pub use balances::CustomerBalances;
+pub use context::{FeeContext, InvoiceContext, ProgressiveBillingCredit, ProgressiveFee};
+pub use one_off::{OneOffFee, one_off_invoice};
+pub use totals::{draft_totals, finalize, preview};
+pub use wallets::{OngoingUsage, WalletChange, WalletTopUp, WalletUpdate};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -109,7 +127,14 @@ pub enum InvoiceType {
     ProgressiveBilling,
 }
 
-/// The invoice `status` values Lago's API shows.
+/// The invoice `status` values Lago's API shows; `closed` is a zero-amount invoice the customer's
+/// settings skip.
+///
+/// ```
+/// use lagom_core::invoice::InvoiceStatus;
+/// let value: InvoiceStatus = serde_json::from_str(r#""closed""#).unwrap();
+/// assert_eq!(value, InvoiceStatus::Closed);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceStatus {
@@ -118,6 +143,7 @@ pub enum InvoiceStatus {
     Voided,
     Failed,
     Pending,
+    Closed,
 }
 
 /// Lago's invoice `payment_status` values.
@@ -218,6 +244,25 @@ pub struct Credit {
     pub invoice: Option<CreditInvoice>,
 }
 
+impl Credit {
+    /// A credit of `amount_cents` from `item`, not yet tied to the invoice it is applied on.
+    pub(crate) fn of(
+        item: CreditItem,
+        amount_cents: i64,
+        currency: Currency,
+        before_taxes: bool,
+    ) -> Credit {
+        Credit {
+            lago_id: None,
+            amount_cents,
+            amount_currency: currency,
+            before_taxes,
+            item,
+            invoice: None,
+        }
+    }
+}
+
 /// What a credit comes from.
 ///
 /// ```
@@ -237,6 +282,24 @@ pub struct CreditItem {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+impl CreditItem {
+    /// The item of a credit from a coupon, a credit note or an earlier invoice.
+    pub(crate) fn of(
+        kind: CreditType,
+        lago_item_id: Option<String>,
+        code: Option<String>,
+        name: Option<String>,
+    ) -> CreditItem {
+        CreditItem {
+            lago_item_id,
+            kind,
+            code,
+            name,
+            description: None,
+        }
+    }
 }
 
 /// Lago's credit item types.

@@ -1,0 +1,90 @@
+//! End-to-end simulator benchmark: 12 months of 1,000 subscriptions and 1,000,000 events, read from
+//! JSON text, simulated, and written back as JSON. Reports events per second.
+//!
+//! Run with `cargo bench -p lagom-core --bench simulate`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::{Value, json};
+
+const SUBSCRIPTIONS: usize = 1_000;
+const EVENTS: usize = 1_000_000;
+/// Events are sent in one batch per day of 2024.
+const DAYS: usize = 366;
+
+/// The scenario document: one customer per subscription, a monthly plan in arrears with a count
+/// charge and a graduated sum charge, and the events spread evenly over the year.
+fn scenario() -> String {
+    let customers: Vec<Value> = (0..SUBSCRIPTIONS)
+        .map(|i| json!({"external_id": format!("c{i}"), "currency": "EUR"}))
+        .collect();
+    let mut timeline: Vec<Value> = (0..SUBSCRIPTIONS)
+        .map(|i| {
+            json!({"at": "2024-01-01T00:00:00Z", "op": "create_subscription",
+                   "body": {"external_id": format!("s{i}"), "external_customer_id": format!("c{i}"), "plan_code": "pro"}})
+        })
+        .collect();
+    let per_day = EVENTS / DAYS;
+    let mut sent = 0;
+    for day in 0..DAYS {
+        let count = if day == DAYS - 1 {
+            EVENTS - sent
+        } else {
+            per_day
+        };
+        let date = jiff::civil::date(2024, 1, 1)
+            .checked_add(jiff::Span::new().days(i64::try_from(day).unwrap_or(0)))
+            .unwrap_or(jiff::civil::date(2024, 12, 31));
+        let at = format!("{date}T12:00:00Z");
+        let events: Vec<Value> = (0..count)
+            .map(|k| {
+                let n = sent + k;
+                let sub = n % SUBSCRIPTIONS;
+                if n % 2 == 0 {
+                    json!({"transaction_id": format!("t{n}"), "external_subscription_id": format!("s{sub}"),
+                           "code": "calls"})
+                } else {
+                    json!({"transaction_id": format!("t{n}"), "external_subscription_id": format!("s{sub}"),
+                           "code": "storage", "properties": {"gb": (n % 7) + 1}})
+                }
+            })
+            .collect();
+        sent += count;
+        timeline.push(json!({"at": at, "op": "events_batch", "body": {"events": events}}));
+    }
+    json!({
+        "customers": customers,
+        "billable_metrics": [
+            {"name": "Calls", "code": "calls", "aggregation_type": "count_agg"},
+            {"name": "Storage", "code": "storage", "aggregation_type": "sum_agg", "field_name": "gb"}],
+        "plans": [{"name": "Pro", "code": "pro", "interval": "monthly", "amount_cents": 4900, "amount_currency": "EUR",
+            "charges": [
+                {"billable_metric_code": "calls", "charge_model": "standard", "properties": {"amount": "0.01"}},
+                {"billable_metric_code": "storage", "charge_model": "graduated", "properties": {"graduated_ranges": [
+                    {"from_value": 0, "to_value": 100, "per_unit_amount": "0.5", "flat_amount": "1"},
+                    {"from_value": 101, "to_value": null, "per_unit_amount": "0.25", "flat_amount": "0"}]}}]}],
+        "timeline": timeline,
+        "until": "2025-01-01T00:00:00Z"
+    })
+    .to_string()
+}
+
+fn simulate_year(c: &mut Criterion) {
+    let text = scenario();
+    let mut group = c.benchmark_group("simulate");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(EVENTS as u64));
+    group.bench_function("12_months_1000_subscriptions_1M_events", |b| {
+        b.iter(|| {
+            let output = lagom_core::simulate::simulate_json(std::hint::black_box(&text));
+            assert!(output.is_ok_and(|o| {
+                o["invoices"]
+                    .as_array()
+                    .is_some_and(|i| i.len() == 12 * SUBSCRIPTIONS)
+            }));
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, simulate_year);
+criterion_main!(benches);

@@ -1,0 +1,60 @@
+//! The scenario simulator: replays a timeline of Lago API calls on a virtual clock and produces the
+//! invoices Lago would, with the answers to the timeline's queries.
+//!
+//! [`scenario`](Scenario) reads the document, `catalog` checks its plans and metrics, `engine` runs
+//! the clock (subscriptions, events, billing days, grace periods), `fees` prices subscription and
+//! charge fees, and [`crate::invoice`] turns each draft into a finished invoice (coupons, taxes,
+//! credits). Nothing here reads a real clock: the same scenario always gives the same output, ids
+//! included (`inv_0001`, `fee_0001`, …).
+
+mod catalog;
+mod engine;
+mod fees;
+mod output;
+mod scenario;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+pub use output::{SimulationOutput, UsageAnswer, Warning};
+pub use scenario::{
+    ClockJob, ClockRun, CouponRemoval, CreditNoteRef, Empty, EventBody, EventsBatch, OneOffInvoice,
+    Op, Scenario, Step, SubscriptionUpdate, Termination, TerminationParams, UsageQuery, WalletRef,
+};
+
+/// Runs `scenario` and returns everything it produced.
+///
+/// ```
+/// use lagom_core::simulate::{Scenario, simulate};
+/// let scenario = Scenario::parse(r#"{
+///   "customer": {"external_id": "acme"},
+///   "plans": [{"name": "Basic", "code": "basic", "interval": "monthly", "amount_cents": 3100,
+///              "amount_currency": "EUR"}],
+///   "timeline": [{"at": "2024-03-01T00:00:00Z", "op": "create_subscription",
+///                 "body": {"external_id": "s1", "external_customer_id": "acme", "plan_code": "basic"}}],
+///   "until": "2024-04-01T00:00:00Z"
+/// }"#).unwrap();
+/// let out = simulate(&scenario).unwrap();
+/// // In arrears: March is billed on April 1st, in full.
+/// assert_eq!(out.invoices.len(), 1);
+/// assert_eq!(out.invoices[0].fees[0].amount_cents, 3100);
+/// ```
+pub fn simulate(scenario: &Scenario) -> Result<SimulationOutput> {
+    engine::run(scenario)
+}
+
+/// Reads a scenario document and returns the simulation's output as JSON.
+///
+/// ```
+/// let err = lagom_core::simulate::simulate_json(r#"{"plans": [], "timeline": [
+///   {"at": "2024-01-01T00:00:00Z", "op": "create_subscription",
+///    "body": {"external_id": "s1", "external_customer_id": "c", "plan_code": "pro"}}]}"#).unwrap_err();
+/// assert_eq!(err.to_string(), "timeline[0].body.plan_code: unknown plan code `pro`, known: none");
+/// ```
+pub fn simulate_json(text: &str) -> Result<Value> {
+    let scenario = Scenario::parse(text)?;
+    let output = simulate(&scenario)?;
+    serde_json::to_value(&output)
+        .map_err(|e| Error::invalid("", format!("cannot write the output: {e}")))
+}

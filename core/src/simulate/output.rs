@@ -1,0 +1,55 @@
+//! The simulation's answer: every invoice in creation order, the queries' answers, the final state
+//! of wallets, credit notes and subscriptions, and the warnings about what could not be billed.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::credit_note::CreditNote;
+use crate::fee::Fee;
+use crate::invoice::Invoice;
+use crate::subscription::Subscription;
+use crate::usage::CustomerUsage;
+use crate::wallet::{Wallet, WalletTransaction};
+
+/// What a scenario produced.
+///
+/// ```
+/// let out = lagom_core::simulate::SimulationOutput::default();
+/// let json = serde_json::to_value(&out).unwrap();
+/// assert_eq!(json["invoices"], serde_json::json!([]));
+/// assert_eq!(json["warnings"], serde_json::json!([]));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SimulationOutput {
+    pub invoices: Vec<Invoice>,
+    /// Fees of pay-in-advance charges that are not invoiceable, in creation order.
+    pub non_invoiceable_fees: Vec<Fee>,
+    pub credit_notes: Vec<CreditNote>,
+    pub current_usage: Vec<UsageAnswer>,
+    pub wallets: Vec<Wallet>,
+    pub wallet_transactions: Vec<WalletTransaction>,
+    pub subscriptions: Vec<Subscription>,
+    pub warnings: Vec<Warning>,
+}
+
+/// A `current_usage` query's answer, with the instant and subscription it was asked for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsageAnswer {
+    #[serde(with = "crate::time::iso")]
+    pub at: Timestamp,
+    pub external_subscription_id: String,
+    #[serde(flatten)]
+    pub usage: CustomerUsage,
+}
+
+/// Something the simulator did not bill, and why: an event it could not attribute, a duplicate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// The index of the timeline step that caused it.
+    pub step: usize,
+    #[serde(with = "crate::time::iso")]
+    pub at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    pub reason: String,
+}

@@ -1,0 +1,427 @@
+//! The scenario document: the catalog (taxes, billable metrics, plans, add-ons, coupons), the
+//! customers, and the timeline of API calls replayed on the virtual clock.
+//!
+//! Every object keeps the shape of Lago's API. A step is `{"at": ISO 8601, "op": name, "body": {…}}`,
+//! the body being what that API call takes. [`Scenario::parse`] reads a document and reports a bad
+//! step at `timeline[i].body.<field>`; the catalog is checked by [`super::catalog`].
+
+use jiff::Timestamp;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::add_on::AddOn;
+use crate::coupon::{AppliedCoupon, Coupon};
+use crate::credit_note::CreditNoteCreate;
+use crate::customer::{Customer, Organization};
+use crate::decimal::Decimal;
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::invoice::{OneOffFee, WalletTopUp, WalletUpdate};
+use crate::metric::BillableMetric;
+use crate::money::Currency;
+use crate::plan::Plan;
+use crate::subscription::{OnTerminationCreditNote, OnTerminationInvoice, Subscription};
+use crate::tax::Tax;
+use crate::wallet::Wallet;
+
+/// A whole scenario: who is billed, on what, and what happens when.
+///
+/// ```
+/// use lagom_core::simulate::Scenario;
+/// let scenario = Scenario::parse(r#"{
+///   "customer": {"external_id": "acme", "currency": "EUR"},
+///   "plans": [{"name": "Basic", "code": "basic", "interval": "monthly", "amount_cents": 1000, "amount_currency": "EUR"}],
+///   "timeline": [{"at": "2024-01-01T00:00:00Z", "op": "create_subscription",
+///                 "body": {"external_id": "sub1", "external_customer_id": "acme", "plan_code": "basic"}}]
+/// }"#).unwrap();
+/// assert_eq!(scenario.timeline.len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Scenario {
+    #[serde(default)]
+    pub organization: Option<Organization>,
+    /// A single customer, same as a one-element `customers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Customer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub customers: Vec<Customer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub taxes: Vec<Tax>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub billable_metrics: Vec<BillableMetric>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plans: Vec<Plan>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_ons: Vec<AddOn>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<Coupon>,
+    #[serde(default)]
+    pub timeline: Vec<Step>,
+    /// Advance the clock to this instant after the last step, billing on the way.
+    #[serde(
+        default,
+        with = "crate::time::iso_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub until: Option<Timestamp>,
+}
+
+/// One API call at one instant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    #[serde(with = "crate::time::iso")]
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+/// The API calls a timeline can make, each with its body in the API's shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", content = "body", rename_all = "snake_case")]
+pub enum Op {
+    CreateCustomer(Box<Customer>),
+    /// An `external_id` already in use is a plan change.
+    CreateSubscription(Box<Subscription>),
+    UpdateSubscription(SubscriptionUpdate),
+    TerminateSubscription(Termination),
+    Event(EventBody),
+    EventsBatch(EventsBatch),
+    ApplyCoupon(Box<AppliedCoupon>),
+    RemoveAppliedCoupon(CouponRemoval),
+    CreateWallet(Box<Wallet>),
+    TopUpWallet(WalletTopUp),
+    UpdateWallet(WalletUpdate),
+    TerminateWallet(WalletRef),
+    CreateCreditNote(Box<CreditNoteCreate>),
+    VoidCreditNote(CreditNoteRef),
+    OneOffInvoice(OneOffInvoice),
+    CurrentUsage(UsageQuery),
+    /// Lago's periodic billing at the step's instant.
+    RunBilling(Empty),
+    /// One of Lago's other clock jobs.
+    RunClock(ClockRun),
+}
+
+/// An empty body (`{}` or no body at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+/// `PUT /subscriptions/{external_id}`: the fields a subscription update may change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionUpdate {
+    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        with = "crate::time::iso_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ending_at: Option<Timestamp>,
+    #[serde(
+        default,
+        with = "crate::time::iso_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subscription_at: Option<Timestamp>,
+}
+
+/// `DELETE /subscriptions/{external_id}` with its query options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Termination {
+    pub external_id: String,
+    #[serde(default)]
+    pub params: TerminationParams,
+}
+
+/// The termination's query options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerminationParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_termination_credit_note: Option<OnTerminationCreditNote>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_termination_invoice: Option<OnTerminationInvoice>,
+}
+
+/// `POST /events`: an event whose timestamp defaults to the step's instant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventBody {
+    pub transaction_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_subscription_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_customer_id: Option<String>,
+    pub code: String,
+    /// ISO 8601 text or Unix seconds; the step's `at` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<Value>,
+    #[serde(default)]
+    pub properties: Map<String, Value>,
+    #[serde(
+        default,
+        with = "crate::decimal::lenient_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub precise_total_amount_cents: Option<Decimal>,
+}
+
+impl EventBody {
+    /// The event, stamped with `at` when the body has no timestamp.
+    ///
+    /// ```
+    /// use lagom_core::simulate::EventBody;
+    /// use lagom_core::time::{format, parse};
+    /// let body: EventBody = serde_json::from_str(r#"{"transaction_id": "t1", "code": "calls"}"#).unwrap();
+    /// let event = body.into_event(parse("2024-01-05T10:00:00Z").unwrap()).unwrap();
+    /// assert_eq!(format(event.timestamp), "2024-01-05T10:00:00Z");
+    /// ```
+    pub fn into_event(self, at: Timestamp) -> Result<Event> {
+        let timestamp = match &self.timestamp {
+            None | Some(Value::Null) => at,
+            Some(value) => crate::time::from_json(value).ok_or_else(|| {
+                Error::invalid(
+                    "timestamp",
+                    format!("must be ISO 8601 text or Unix seconds (got {value})"),
+                )
+            })?,
+        };
+        Ok(Event {
+            transaction_id: self.transaction_id,
+            external_subscription_id: self.external_subscription_id,
+            external_customer_id: self.external_customer_id,
+            code: self.code,
+            timestamp,
+            properties: self.properties,
+            precise_total_amount_cents: self.precise_total_amount_cents,
+        })
+    }
+}
+
+/// `POST /events/batch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsBatch {
+    pub events: Vec<EventBody>,
+}
+
+/// `DELETE /customers/{external_customer_id}/applied_coupons/{id}`, naming the coupon by code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouponRemoval {
+    pub external_customer_id: String,
+    pub coupon_code: String,
+}
+
+/// A wallet named by its id (`wal_0001`, in creation order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalletRef {
+    pub wallet_id: String,
+}
+
+/// A credit note named by its id (`cn_0001`, in creation order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditNoteRef {
+    pub credit_note_id: String,
+}
+
+/// `POST /invoices`: a one-off invoice of add-on fees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneOffInvoice {
+    pub external_customer_id: String,
+    /// The customer's currency when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    pub fees: Vec<OneOffFee>,
+}
+
+/// `GET /customers/{external_customer_id}/current_usage?external_subscription_id=…`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsageQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_customer_id: Option<String>,
+    pub external_subscription_id: String,
+}
+
+/// `run_clock`'s body: which clock job to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockRun {
+    pub job: ClockJob,
+}
+
+/// Lago's clock jobs besides periodic billing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockJob {
+    /// Terminates subscriptions whose `ending_at` has passed.
+    TerminateEndedSubscriptions,
+    /// Finalizes draft invoices whose grace period is over.
+    FinalizeInvoices,
+}
+
+/// The op names, in the order of [`Op`], for error messages.
+const OP_NAMES: &[&str] = &[
+    "create_customer",
+    "create_subscription",
+    "update_subscription",
+    "terminate_subscription",
+    "event",
+    "events_batch",
+    "apply_coupon",
+    "remove_applied_coupon",
+    "create_wallet",
+    "top_up_wallet",
+    "update_wallet",
+    "terminate_wallet",
+    "create_credit_note",
+    "void_credit_note",
+    "one_off_invoice",
+    "current_usage",
+    "run_billing",
+    "run_clock",
+];
+
+/// A step before its body is read: the instant, the op's name, the raw body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    at: Value,
+    op: String,
+    #[serde(default)]
+    body: Option<Value>,
+}
+
+/// The document with its timeline still raw, so each body is read with its step's path.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    #[serde(default)]
+    organization: Option<Organization>,
+    #[serde(default)]
+    customer: Option<Customer>,
+    #[serde(default)]
+    customers: Vec<Customer>,
+    #[serde(default)]
+    taxes: Vec<Tax>,
+    #[serde(default)]
+    billable_metrics: Vec<BillableMetric>,
+    #[serde(default)]
+    plans: Vec<Plan>,
+    #[serde(default)]
+    add_ons: Vec<AddOn>,
+    #[serde(default)]
+    coupons: Vec<Coupon>,
+    #[serde(default)]
+    timeline: Vec<Value>,
+    #[serde(default, with = "crate::time::iso_option")]
+    until: Option<Timestamp>,
+}
+
+impl Scenario {
+    /// Reads a scenario document. A malformed step fails at `timeline[i]…`, a step earlier than
+    /// the one before it at `timeline[i].at`.
+    ///
+    /// ```
+    /// use lagom_core::simulate::Scenario;
+    /// let err = Scenario::parse(r#"{"timeline": [
+    ///   {"at": "2024-01-02T00:00:00Z", "op": "run_billing"},
+    ///   {"at": "2024-01-01T00:00:00Z", "op": "run_billing"}]}"#).unwrap_err();
+    /// assert_eq!(err.path(), Some("timeline[1].at"));
+    /// let err = Scenario::parse(r#"{"timeline": [{"at": "2024-01-01T00:00:00Z", "op": "bill"}]}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("timeline[0].op: unknown op `bill`"));
+    /// ```
+    pub fn parse(text: &str) -> Result<Scenario> {
+        let raw: RawScenario = crate::eval::from_json(text)?;
+        let mut timeline = Vec::with_capacity(raw.timeline.len());
+        for (i, value) in raw.timeline.into_iter().enumerate() {
+            let step = parse_step(value).map_err(|e| e.within(&format!("timeline[{i}]")))?;
+            if let Some(previous) = timeline.last().map(|s: &Step| s.at)
+                && step.at < previous
+            {
+                return Err(Error::invalid(
+                    format!("timeline[{i}].at"),
+                    format!(
+                        "steps must be in time order (got {} after {})",
+                        crate::time::format(step.at),
+                        crate::time::format(previous)
+                    ),
+                ));
+            }
+            timeline.push(step);
+        }
+        Ok(Scenario {
+            organization: raw.organization,
+            customer: raw.customer,
+            customers: raw.customers,
+            taxes: raw.taxes,
+            billable_metrics: raw.billable_metrics,
+            plans: raw.plans,
+            add_ons: raw.add_ons,
+            coupons: raw.coupons,
+            timeline,
+            until: raw.until,
+        })
+    }
+}
+
+fn parse_step(value: Value) -> Result<Step> {
+    let raw: RawStep = body(value)?;
+    let at = crate::time::from_json(&raw.at).ok_or_else(|| {
+        Error::invalid(
+            "at",
+            format!("must be ISO 8601 text or Unix seconds (got {})", raw.at),
+        )
+    })?;
+    let value = raw.body.unwrap_or_else(|| Value::Object(Map::new()));
+    let op = match raw.op.as_str() {
+        "create_customer" => Op::CreateCustomer(within_body(value)?),
+        "create_subscription" => Op::CreateSubscription(within_body(value)?),
+        "update_subscription" => Op::UpdateSubscription(within_body(value)?),
+        "terminate_subscription" => Op::TerminateSubscription(within_body(value)?),
+        "event" => Op::Event(within_body(value)?),
+        "events_batch" => Op::EventsBatch(within_body(value)?),
+        "apply_coupon" => Op::ApplyCoupon(within_body(value)?),
+        "remove_applied_coupon" => Op::RemoveAppliedCoupon(within_body(value)?),
+        "create_wallet" => Op::CreateWallet(within_body(value)?),
+        "top_up_wallet" => Op::TopUpWallet(within_body(value)?),
+        "update_wallet" => Op::UpdateWallet(within_body(value)?),
+        "terminate_wallet" => Op::TerminateWallet(within_body(value)?),
+        "create_credit_note" => Op::CreateCreditNote(within_body(value)?),
+        "void_credit_note" => Op::VoidCreditNote(within_body(value)?),
+        "one_off_invoice" => Op::OneOffInvoice(within_body(value)?),
+        "current_usage" => Op::CurrentUsage(within_body(value)?),
+        "run_billing" => Op::RunBilling(within_body(value)?),
+        "run_clock" => Op::RunClock(within_body(value)?),
+        other => {
+            return Err(Error::UnknownVariant {
+                path: "op".to_owned(),
+                kind: "op",
+                value: other.to_owned(),
+                expected: OP_NAMES,
+            });
+        }
+    };
+    Ok(Step { at, op })
+}
+
+fn within_body<T: DeserializeOwned>(value: Value) -> Result<T> {
+    body(value).map_err(|e| e.within("body"))
+}
+
+/// Reads `value` as a `T`, failing at the JSON path of the field that does not fit.
+fn body<T: DeserializeOwned>(value: Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        Error::invalid(path, err.into_inner().to_string())
+    })
+}
