@@ -1,0 +1,136 @@
+// The designer's shell: the editors in tabs on the left, the live preview on the right. Every edit
+// re-validates the scenario and, once it is valid, re-simulates it over the loaded usage after a short
+// debounce; the time from the edit to the updated preview is measured and shown.
+
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Design } from './design';
+import { problemsOf, runPreview, Usage, type PreviewRun } from './engine';
+import { saveLocally } from './persist';
+import { ComparePanel } from './components/ComparePanel';
+import { ExportPanel } from './components/ExportPanel';
+import { ProblemList, ProblemsContext, problemsByPath, type Problem } from './components/fields';
+import { MetricsEditor, PlanEditor, TaxesAndCoupons } from './components/PlanEditor';
+import { PreviewPanel } from './components/PreviewPanel';
+import { UsagePanel } from './components/UsagePanel';
+
+/** How long the preview waits for more keystrokes before it re-simulates. */
+const DEBOUNCE_MS = 30;
+
+const TABS = [
+  ['plan', 'Plan'],
+  ['metrics', 'Metrics'],
+  ['taxes', 'Taxes & coupons'],
+  ['usage', 'Usage'],
+  ['compare', 'Compare'],
+  ['export', 'Import / export'],
+] as const;
+type Tab = (typeof TABS)[number][0];
+
+function Tabs({ tab, onTab }: { tab: Tab; onTab: (tab: Tab) => void }) {
+  const move = (e: KeyboardEvent, index: number) => {
+    const next = e.key === 'ArrowRight' ? index + 1 : e.key === 'ArrowLeft' ? index - 1 : null;
+    if (next === null) return;
+    e.preventDefault();
+    const [id] = TABS[(next + TABS.length) % TABS.length];
+    onTab(id);
+    document.getElementById(`tab-${id}`)?.focus();
+  };
+  return (
+    <div role="tablist" aria-label="Designer sections" class="tabs">
+      {TABS.map(([id, label], i) => (
+        <button
+          type="button"
+          role="tab"
+          id={`tab-${id}`}
+          aria-selected={tab === id}
+          aria-controls="panel"
+          tabIndex={tab === id ? 0 : -1}
+          onClick={() => onTab(id)}
+          onKeyDown={(e) => move(e, i)}
+        >
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function App({ initial }: { initial: Design }) {
+  const usage = useMemo(() => new Usage(), []);
+  const [design, setDesign] = useState(initial);
+  const [usageVersion, setUsageVersion] = useState(0);
+  const [tab, setTab] = useState<Tab>('plan');
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [run, setRun] = useState<PreviewRun | null>(null);
+  const [baselineRun, setBaselineRun] = useState<PreviewRun | null>(null);
+  const editedAt = useRef(performance.now());
+  const latency = useRef<HTMLSpanElement>(null);
+
+  const edit = (next: Design) => {
+    editedAt.current = performance.now();
+    setDesign(next);
+  };
+  const usageChanged = () => {
+    editedAt.current = performance.now();
+    setUsageVersion((v) => v + 1);
+  };
+
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      saveLocally(design);
+      const found = problemsOf(design, usage.subscriptions);
+      setProblems(found);
+      if (found.length > 0) return;
+      setRun(runPreview(usage, design, design.plan));
+      setBaselineRun(tab === 'compare' && design.baseline ? runPreview(usage, design, design.baseline) : null);
+    }, DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [design, usageVersion, tab, usage]);
+
+  useEffect(() => {
+    if (run && latency.current) {
+      const ms = performance.now() - editedAt.current;
+      latency.current.textContent = ms.toFixed(1);
+      console.info(`lagom-designer: edit → updated preview ${ms.toFixed(1)} ms (simulation ${run.milliseconds.toFixed(1)} ms, ${usage.eventCount} events)`);
+    }
+  }, [run, usage]);
+
+  const byPath = useMemo(() => problemsByPath(problems), [problems]);
+
+  return (
+    <ProblemsContext.Provider value={byPath}>
+      <header class="top">
+        <h1>Lagom plan designer</h1>
+        <p class="latency" aria-live="off">
+          Edit → preview: <span ref={latency} data-testid="edit-latency-ms">–</span> ms (including a {DEBOUNCE_MS} ms debounce)
+        </p>
+      </header>
+      <main class="layout">
+        <div class="editor">
+          <Tabs tab={tab} onTab={setTab} />
+          <div id="panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            <ProblemList problems={problems} />
+            {tab === 'plan' ? (
+              <PlanEditor plan={design.plan} metrics={design.billable_metrics} taxes={design.taxes} onChange={(plan) => edit({ ...design, plan })} />
+            ) : null}
+            {tab === 'metrics' ? <MetricsEditor design={design} onChange={edit} /> : null}
+            {tab === 'taxes' ? <TaxesAndCoupons design={design} onChange={edit} /> : null}
+            {tab === 'usage' ? <UsagePanel design={design} usage={usage} onDesign={edit} onUsageChanged={usageChanged} /> : null}
+            {tab === 'compare' ? (
+              <ComparePanel design={design} runA={baselineRun} runB={run} onBaseline={(baseline) => edit({ ...design, baseline })} />
+            ) : null}
+            {tab === 'export' ? <ExportPanel design={design} onDesign={edit} /> : null}
+          </div>
+        </div>
+        <PreviewPanel
+          design={design}
+          run={run}
+          stale={problems.length > 0}
+          subscriptions={usage.subscriptions}
+          eventCount={usage.eventCount}
+          onSettings={(preview) => edit({ ...design, preview })}
+        />
+      </main>
+    </ProblemsContext.Provider>
+  );
+}

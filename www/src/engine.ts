@@ -1,0 +1,113 @@
+// The page's link to the billing core (the npm package `lagom-billing`): the loaded usage lives in one
+// Workspace inside wasm memory; a preview is a simulation of the design's scenario over that usage,
+// timed from the call to the result.
+
+import { LagomError, Workspace, validate } from 'lagom-billing';
+import type { Design, Plan } from './design';
+import type { Problem } from './components/fields';
+import type { SimulationOutput } from './invoice';
+import { buildScenario, type SubscriptionRef } from './scenario';
+
+export type EventFormat = 'json' | 'ndjson' | 'csv';
+
+export interface LoadError {
+  line: number;
+  path: string | null;
+  message: string;
+}
+
+export interface LoadReport {
+  loaded: number;
+  total: number;
+  errors: LoadError[];
+}
+
+/** An event as the Workspace hands it back for the table. */
+export interface TableEvent {
+  transaction_id: string;
+  external_subscription_id?: string | null;
+  external_customer_id?: string | null;
+  code: string;
+  timestamp: string;
+  properties?: Record<string, unknown>;
+  precise_total_amount_cents?: string | null;
+}
+
+/** The subscription billed when no usage is loaded, so that the subscription fee still shows. */
+const PLACEHOLDER: SubscriptionRef = { external_id: 'sub_1', external_customer_id: 'customer_1' };
+
+/** Pages through the workspace's events this many at a time when listing its subscriptions. */
+const SCAN_PAGE = 20_000;
+
+/** The loaded usage: the events in wasm memory and the subscriptions they name. */
+export class Usage {
+  private readonly workspace = new Workspace();
+  private known: SubscriptionRef[] = [];
+
+  get eventCount(): number {
+    return this.workspace.eventCount;
+  }
+
+  /** The subscriptions the preview bills: those the events name, or one placeholder. */
+  get subscriptions(): readonly SubscriptionRef[] {
+    return this.known.length > 0 ? this.known : [PLACEHOLDER];
+  }
+
+  /** Appends events (an array, or text in `format`), and reports the rows it skipped. */
+  load(input: readonly object[] | string, format?: EventFormat): LoadReport {
+    const report = this.workspace.loadEvents(input as never, format) as LoadReport;
+    this.known = this.scanSubscriptions();
+    return report;
+  }
+
+  clear(): void {
+    this.workspace.clearEvents();
+    this.known = [];
+  }
+
+  page(offset: number, limit: number): TableEvent[] {
+    return this.workspace.events(offset, limit) as unknown as TableEvent[];
+  }
+
+  /** Simulates `plan` for every subscription over the loaded events. */
+  simulate(design: Design, plan: Plan): SimulationOutput {
+    const scenario = buildScenario(design, plan, this.subscriptions);
+    return this.workspace.simulate(scenario as never) as unknown as SimulationOutput;
+  }
+
+  /** Every subscription the events name, in order of first appearance; a customer id defaults to it. */
+  private scanSubscriptions(): SubscriptionRef[] {
+    const seen = new Map<string, SubscriptionRef>();
+    for (let offset = 0; offset < this.eventCount; offset += SCAN_PAGE) {
+      for (const event of this.page(offset, SCAN_PAGE)) {
+        const id = event.external_subscription_id;
+        if (id && !seen.has(id)) {
+          seen.set(id, { external_id: id, external_customer_id: event.external_customer_id || id });
+        }
+      }
+    }
+    return [...seen.values()];
+  }
+}
+
+/** What one preview run gave: the simulation's output or the core's error, and how long it took. */
+export interface PreviewRun {
+  output: SimulationOutput | null;
+  error: LagomError | Error | null;
+  milliseconds: number;
+}
+
+export function runPreview(usage: Usage, design: Design, plan: Plan): PreviewRun {
+  const started = performance.now();
+  try {
+    const output = usage.simulate(design, plan);
+    return { output, error: null, milliseconds: performance.now() - started };
+  } catch (thrown) {
+    return { output: null, error: thrown as Error, milliseconds: performance.now() - started };
+  }
+}
+
+/** The core's problems with the design's scenario (an empty list when it would simulate). */
+export function problemsOf(design: Design, subscriptions: readonly SubscriptionRef[]): Problem[] {
+  return validate(buildScenario(design, design.plan, subscriptions)) as Problem[];
+}
