@@ -63,7 +63,8 @@ export function App({ initial }: { initial: Design }) {
   const [problems, setProblems] = useState<Problem[]>([]);
   const [run, setRun] = useState<PreviewRun | null>(null);
   const [baselineRun, setBaselineRun] = useState<PreviewRun | null>(null);
-  const editedAt = useRef(performance.now());
+  // When the edit (or usage change) that the next preview answers happened; null once measured.
+  const editedAt = useRef<number | null>(performance.now());
   const latency = useRef<HTMLSpanElement>(null);
 
   const edit = (next: Design) => {
@@ -88,8 +89,9 @@ export function App({ initial }: { initial: Design }) {
   }, [design, usageVersion, tab, usage]);
 
   useEffect(() => {
-    if (run && latency.current) {
+    if (run && latency.current && editedAt.current !== null) {
       const ms = performance.now() - editedAt.current;
+      editedAt.current = null;
       latency.current.textContent = ms.toFixed(1);
       console.info(`lagom-designer: edit → updated preview ${ms.toFixed(1)} ms (simulation ${run.milliseconds.toFixed(1)} ms, ${usage.eventCount} events)`);
     }

@@ -14,6 +14,7 @@ async function start() {
   try {
     await init();
     const shared = await designFromFragment(window.location.hash).catch(() => null);
+    root.replaceChildren();
     render(<App initial={shared ?? loadLocally() ?? defaultDesign()} />, root);
   } catch (thrown) {
     root.textContent = `The billing engine could not start: ${(thrown as Error).message}`;

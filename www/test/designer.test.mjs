@@ -64,6 +64,7 @@ describe('plan designer', { skip }, () => {
     base = `http://127.0.0.1:${port}`;
     server = spawn(binary, ['serve', '--addr', `127.0.0.1:${port}`, '--www', join(www, 'dist')], {
       stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, RUST_LOG: 'warn' },
     });
     await waitForHealth(base, server);
     const { chromium } = await import('playwright-core');
