@@ -37,12 +37,12 @@ impl Contract {
             "charge" => Ok(Contract::Charge),
             "aggregation" => Ok(Contract::Aggregation),
             "period" => Ok(Contract::Period),
-            _ => Err(Error::UnknownVariant {
-                path: path.to_owned(),
-                kind: "eval contract",
-                value: name.to_owned(),
-                expected: Self::NAMES,
-            }),
+            _ => Err(Error::unknown_variant(
+                path,
+                "eval contract",
+                name,
+                Self::NAMES,
+            )),
         }
     }
 
@@ -89,7 +89,7 @@ fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
         Some(i) if inner.line() > 0 => reason[..i].to_owned(),
         _ => reason,
     };
-    Error::invalid(path, reason)
+    Error::from_serde(path, &reason)
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value> {
