@@ -79,6 +79,22 @@ pub fn from_json<T: DeserializeOwned>(input: &str) -> Result<T> {
     Ok(value)
 }
 
+/// Deserializes a JSON value, turning a serde failure into an error at the failing JSON path.
+///
+/// ```
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Input { units: u32 }
+/// let err = lagom_core::eval::from_value::<Input>(serde_json::json!({"units": "x"})).unwrap_err();
+/// assert_eq!(err.path(), Some("units"));
+/// ```
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        Error::from_serde(path, &err.into_inner().to_string())
+    })
+}
+
 fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
     let path = err.path().to_string();
     let path = if path == "." { String::new() } else { path };

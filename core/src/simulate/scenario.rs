@@ -380,7 +380,7 @@ impl Scenario {
 /// problem of the document is found in one pass. Also returns each kept step's index in the
 /// document's timeline.
 pub(super) fn read(document: Value, problems: &mut Vec<Error>) -> (Scenario, Vec<usize>) {
-    let mut fields: Map<String, Value> = match body(document) {
+    let mut fields: Map<String, Value> = match crate::eval::from_value(document) {
         Ok(fields) => fields,
         Err(err) => {
             problems.push(err);
@@ -417,7 +417,9 @@ pub(super) fn read(document: Value, problems: &mut Vec<Error>) -> (Scenario, Vec
 
 /// Reads one field, reporting its problem under `path`.
 fn item<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Vec<Error>) -> Option<T> {
-    body(value).map_err(|e| problems.push(e.within(path))).ok()
+    crate::eval::from_value(value)
+        .map_err(|e| problems.push(e.within(path)))
+        .ok()
 }
 
 /// Reads a list item by item: a bad item is reported at `path[i]` and left out.
@@ -462,7 +464,7 @@ fn timeline(raw: Vec<Value>, problems: &mut Vec<Error>) -> (Vec<Step>, Vec<usize
 }
 
 fn parse_step(value: Value) -> Result<Step> {
-    let raw: RawStep = body(value)?;
+    let raw: RawStep = crate::eval::from_value(value)?;
     let at = crate::time::from_json(&raw.at).ok_or_else(|| {
         Error::invalid(
             "at",
@@ -497,14 +499,5 @@ fn parse_step(value: Value) -> Result<Step> {
 }
 
 fn within_body<T: DeserializeOwned>(value: Value) -> Result<T> {
-    body(value).map_err(|e| e.within("body"))
-}
-
-/// Reads `value` as a `T`, failing at the JSON path of the field that does not fit.
-fn body<T: DeserializeOwned>(value: Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        Error::from_serde(path, &err.into_inner().to_string())
-    })
+    crate::eval::from_value(value).map_err(|e| e.within("body"))
 }
