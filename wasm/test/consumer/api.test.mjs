@@ -21,11 +21,15 @@ function thrown(run) {
 it('exports the documented names and nothing else', () => {
   assert.deepEqual(Object.keys(lagom).sort(), [
     'LagomError',
+    'Workspace',
     'billingPeriod',
     'evalAggregation',
     'evalCharge',
     'init',
     'initSync',
+    'priceCurve',
+    'simulate',
+    'validate',
   ]);
 });
 
