@@ -67,26 +67,34 @@ export function App({ initial }: { initial: Design }) {
   const editedAt = useRef<number | null>(performance.now());
   const latency = useRef<HTMLSpanElement>(null);
 
-  const edit = (next: Design) => {
+  const startClock = () => {
     editedAt.current = performance.now();
+    if (latency.current) latency.current.textContent = '…';
+  };
+  const edit = (next: Design) => {
+    startClock();
     setDesign(next);
   };
   const usageChanged = () => {
-    editedAt.current = performance.now();
+    startClock();
     setUsageVersion((v) => v + 1);
   };
 
+  // The baseline is billed only while the compare view shows it.
+  const comparing = tab === 'compare' && design.baseline !== null;
+  const { plan, billable_metrics, taxes, coupons, preview, baseline } = design;
+  useEffect(() => saveLocally(design), [design]);
+  // Only what is billed re-runs the preview: not the generator's settings, nor a change of tab.
   useEffect(() => {
     const timer = setTimeout(() => {
-      saveLocally(design);
       const found = problemsOf(design, usage.subscriptions);
       setProblems(found);
       if (found.length > 0) return;
-      setRun(runPreview(usage, design, design.plan));
-      setBaselineRun(tab === 'compare' && design.baseline ? runPreview(usage, design, design.baseline) : null);
+      setRun(runPreview(usage, design, plan));
+      setBaselineRun(comparing && baseline ? runPreview(usage, design, baseline) : null);
     }, DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [design, usageVersion, tab, usage]);
+  }, [plan, billable_metrics, taxes, coupons, preview, baseline, usageVersion, comparing, usage]);
 
   useEffect(() => {
     if (run && latency.current && editedAt.current !== null) {

@@ -2,36 +2,21 @@
 // Workspace inside wasm memory; a preview is a simulation of the design's scenario over that usage,
 // timed from the call to the result.
 
-import { LagomError, Workspace, validate } from 'lagom-billing';
+import {
+  LagomError,
+  Workspace,
+  validate,
+  type EventFormat,
+  type LagoEvent,
+  type LoadReport,
+  type Problem,
+  type Scenario,
+} from 'lagom-billing';
 import type { Design, Plan } from './design';
-import type { Problem } from './components/fields';
 import type { SimulationOutput } from './invoice';
 import { buildScenario, type SubscriptionRef } from './scenario';
 
-export type EventFormat = 'json' | 'ndjson' | 'csv';
-
-export interface LoadError {
-  line: number;
-  path: string | null;
-  message: string;
-}
-
-export interface LoadReport {
-  loaded: number;
-  total: number;
-  errors: LoadError[];
-}
-
-/** An event as the Workspace hands it back for the table. */
-export interface TableEvent {
-  transaction_id: string;
-  external_subscription_id?: string | null;
-  external_customer_id?: string | null;
-  code: string;
-  timestamp: string;
-  properties?: Record<string, unknown>;
-  precise_total_amount_cents?: string | null;
-}
+export type { EventFormat, LoadReport };
 
 /** The subscription billed when no usage is loaded, so that the subscription fee still shows. */
 const PLACEHOLDER: SubscriptionRef = { external_id: 'sub_1', external_customer_id: 'customer_1' };
@@ -54,8 +39,8 @@ export class Usage {
   }
 
   /** Appends events (an array, or text in `format`), and reports the rows it skipped. */
-  load(input: readonly object[] | string, format?: EventFormat): LoadReport {
-    const report = this.workspace.loadEvents(input as never, format) as LoadReport;
+  load(input: LagoEvent[] | string, format?: EventFormat): LoadReport {
+    const report = this.workspace.loadEvents(input, format);
     this.known = this.scanSubscriptions();
     return report;
   }
@@ -65,14 +50,17 @@ export class Usage {
     this.known = [];
   }
 
-  page(offset: number, limit: number): TableEvent[] {
-    return this.workspace.events(offset, limit) as unknown as TableEvent[];
+  page(offset: number, limit: number): LagoEvent[] {
+    return this.workspace.events(offset, limit);
   }
 
-  /** Simulates `plan` for every subscription over the loaded events. */
+  /**
+   * Simulates `plan` for every subscription over the loaded events. The design keeps what the user
+   * typed (a number field may hold text), so the scenario is typed here, where the core checks it.
+   */
   simulate(design: Design, plan: Plan): SimulationOutput {
-    const scenario = buildScenario(design, plan, this.subscriptions);
-    return this.workspace.simulate(scenario as never) as unknown as SimulationOutput;
+    const scenario = buildScenario(design, plan, this.subscriptions) as unknown as Scenario;
+    return this.workspace.simulate(scenario) as unknown as SimulationOutput;
   }
 
   /** Every subscription the events name, in order of first appearance; a customer id defaults to it. */
@@ -109,5 +97,5 @@ export function runPreview(usage: Usage, design: Design, plan: Plan): PreviewRun
 
 /** The core's problems with the design's scenario (an empty list when it would simulate). */
 export function problemsOf(design: Design, subscriptions: readonly SubscriptionRef[]): Problem[] {
-  return validate(buildScenario(design, design.plan, subscriptions)) as Problem[];
+  return validate(buildScenario(design, design.plan, subscriptions));
 }

@@ -58,10 +58,11 @@ export interface Invoice {
   prepaid_credit_amount_cents: number;
   progressive_billing_credit_amount_cents?: number | null;
   total_amount_cents: number;
-  applied_taxes: AppliedTax[];
-  billing_periods: BillingPeriod[];
-  credits: Credit[];
-  fees: Fee[];
+  // The core leaves empty lists out.
+  applied_taxes?: AppliedTax[];
+  billing_periods?: BillingPeriod[];
+  credits?: Credit[];
+  fees?: Fee[];
 }
 
 export interface SimulationOutput {
@@ -72,8 +73,8 @@ export interface SimulationOutput {
 /** The subscription an invoice bills (its first billing period's, else its first fee's). */
 export function invoiceSubscription(invoice: Invoice): string {
   return (
-    invoice.billing_periods[0]?.external_subscription_id ??
-    invoice.fees.find((f) => f.external_subscription_id)?.external_subscription_id ??
+    invoice.billing_periods?.[0]?.external_subscription_id ??
+    invoice.fees?.find((f) => f.external_subscription_id)?.external_subscription_id ??
     ''
   );
 }

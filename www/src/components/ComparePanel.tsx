@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { priceCurve } from 'lagom-billing';
+import { priceCurve, type CurveCharge } from 'lagom-billing';
 import type { Charge, Design, Plan } from '../design';
 import type { PreviewRun } from '../engine';
 import { formatCents } from '../i18n';
@@ -36,10 +36,8 @@ interface Curve {
 /** The charge's amounts at STEPS + 1 evenly spaced unit counts in [0, to], or the core's error. */
 function curveOf(charge: Charge, to: number): Curve | Error {
   try {
-    const points = priceCurve(
-      { charge_model: charge.charge_model, properties: charge.properties } as never,
-      { from: '0', to: String(to), steps: STEPS },
-    ) as { units: string; amount: string }[];
+    const properties = charge.properties as CurveCharge['properties'];
+    const points = priceCurve({ charge_model: charge.charge_model, properties }, { from: '0', to: String(to), steps: STEPS });
     // Plotting is display only: the exact decimals become floats here and nowhere else.
     return { units: points.map((p) => Number(p.units)), amounts: points.map((p) => Number(p.amount)) };
   } catch (thrown) {
@@ -139,14 +137,13 @@ export function ComparePanel({ design, runA, runB, onBaseline }: {
           Clear baseline
         </button>
       </div>
-      {baseline ? (
+      {baseline && !(runA?.output && runB?.output) && !runA?.error && !runB?.error ? <p role="status">Billing both versions…</p> : null}
+      {baseline && runA?.output && runB?.output ? (
         <>
           <p>
             A is the baseline <strong>{baseline.name}</strong>; B is the plan being edited, <strong>{plan.name}</strong>. Both are billed on the same
             usage.
           </p>
-          {runA?.error ? <p class="problem" role="alert">A: {runA.error.message}</p> : null}
-          {runB?.error ? <p class="problem" role="alert">B: {runB.error.message}</p> : null}
           <table class="compare">
             <caption>Revenue, A against B</caption>
             <thead>
@@ -177,7 +174,10 @@ export function ComparePanel({ design, runA, runB, onBaseline }: {
             </tfoot>
           </table>
         </>
-      ) : (
+      ) : null}
+      {runA?.error ? <p class="problem" role="alert">A: {runA.error.message}</p> : null}
+      {baseline && runB?.error ? <p class="problem" role="alert">B: {runB.error.message}</p> : null}
+      {baseline ? null : (
         <p class="hint">Keep the current plan as baseline A, then edit it: the revenue of both versions is compared here.</p>
       )}
       <h3>Price curves</h3>

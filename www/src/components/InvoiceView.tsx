@@ -69,7 +69,7 @@ export function InvoiceView({ invoice, customer, locale, timeZone }: {
 }) {
   const cur = invoice.currency;
   const cents = (value: number) => formatCents(value, cur, locale);
-  const period = invoice.billing_periods[0];
+  const period = invoice.billing_periods?.[0];
   const from = period?.charges_from_datetime ?? period?.subscription_from_datetime;
   const to = period?.charges_to_datetime ?? period?.subscription_to_datetime;
   const totals: [string, number, string][] = [
@@ -81,7 +81,7 @@ export function InvoiceView({ invoice, customer, locale, timeZone }: {
       ? [[t(locale, 'progressive_credits'), -invoice.progressive_billing_credit_amount_cents, 'progressive'] as [string, number, string]]
       : []),
     [t(locale, 'subtotal_excl'), invoice.sub_total_excluding_taxes_amount_cents, 'subtotal-excl'],
-    ...invoice.applied_taxes.map((tax): [string, number, string] => [
+    ...(invoice.applied_taxes ?? []).map((tax): [string, number, string] => [
       `${tax.tax_name || tax.tax_code}${tax.tax_rate !== null && tax.tax_rate !== undefined ? ` (${formatDecimal(String(tax.tax_rate), locale)} %)` : ''}`,
       tax.amount_cents,
       'tax',
@@ -124,7 +124,7 @@ export function InvoiceView({ invoice, customer, locale, timeZone }: {
           </tr>
         </thead>
         <tbody>
-          {invoice.fees.map((fee) => {
+          {(invoice.fees ?? []).map((fee) => {
             const rows = fee.amount_details ? breakdown(fee.amount_details, fee.units, cur, locale) : [];
             return (
               <>

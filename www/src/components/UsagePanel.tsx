@@ -21,8 +21,8 @@ function ReportView({ name, report }: { name: string; report: LoadReport }) {
   return (
     <div class="load-report" role="status">
       <p>
-        {name}: loaded {report.loaded} of {report.total} events
-        {report.errors.length > 0 ? `, ${report.errors.length} skipped` : ''}.
+        {name}: loaded {report.loaded} events
+        {report.errors.length > 0 ? `, skipped ${report.errors.length} ${report.errors.length === 1 ? 'row' : 'rows'}` : ''}.
       </p>
       {report.errors.length > 0 ? (
         <ul class="bad-rows" aria-label="Rows that could not be read">
@@ -64,15 +64,15 @@ function GeneratorForm({ design, onChange, onGenerate }: {
       <div class="row">
         <div class="field">
           <label for="gen-customers">Customers</label>
-          <input id="gen-customers" type="number" min={1} value={g.customers} onChange={setNumber('customers')} />
+          <input id="gen-customers" type="number" min={1} value={g.customers} onInput={setNumber('customers')} />
         </div>
         <div class="field">
           <label for="gen-days">Days</label>
-          <input id="gen-days" type="number" min={1} value={g.days} onChange={setNumber('days')} />
+          <input id="gen-days" type="number" min={1} value={g.days} onInput={setNumber('days')} />
         </div>
         <div class="field">
           <label for="gen-seed">Seed</label>
-          <input id="gen-seed" type="number" min={0} value={g.seed} onChange={setNumber('seed')} />
+          <input id="gen-seed" type="number" min={0} value={g.seed} onInput={setNumber('seed')} />
         </div>
       </div>
       {charged.map((metric) => {
@@ -90,7 +90,7 @@ function GeneratorForm({ design, onChange, onGenerate }: {
                   min={0}
                   step="any"
                   value={usage.events_per_day}
-                  onChange={(e) => setMetric(metric.code, { ...usage, events_per_day: Number(e.currentTarget.value) || 0 })}
+                  onInput={(e) => setMetric(metric.code, { ...usage, events_per_day: Number(e.currentTarget.value) || 0 })}
                 />
               </div>
               <div class="field">
@@ -113,7 +113,7 @@ function GeneratorForm({ design, onChange, onGenerate }: {
                   min={0}
                   step="any"
                   value={usage.mean}
-                  onChange={(e) => setMetric(metric.code, { ...usage, mean: Number(e.currentTarget.value) || 0 })}
+                  onInput={(e) => setMetric(metric.code, { ...usage, mean: Number(e.currentTarget.value) || 0 })}
                 />
               </div>
             </div>
@@ -143,7 +143,8 @@ export function UsagePanel({ design, usage, onDesign, onUsageChanged }: {
       try {
         loaded.push({ name: file.name, report: usage.load(text, detectFormat(file.name, text)) });
       } catch (thrown) {
-        loaded.push({ name: file.name, report: { loaded: 0, total: 0, errors: [{ line: 0, path: null, message: (thrown as Error).message }] } });
+        const errors = [{ line: 0, path: null, message: (thrown as Error).message }];
+        loaded.push({ name: file.name, report: { loaded: 0, total: usage.eventCount, errors } });
       }
     }
     setReports(loaded);

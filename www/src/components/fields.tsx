@@ -4,12 +4,15 @@
 
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { Problem } from 'lagom-billing';
 import { parseNumberInput, type NumberInput } from '../design';
 
-export interface Problem {
-  path: string;
-  code: string;
-  message: string;
+export type { Problem };
+
+/** A problem's message without the path it starts with (the control already says where). */
+export function reason(problem: Problem): string {
+  const prefix = `${problem.path}: `;
+  return problem.message.startsWith(prefix) ? problem.message.slice(prefix.length) : problem.message;
 }
 
 /** The current problems by path. */
@@ -38,7 +41,7 @@ function useProblems(path: string) {
   const messages =
     problems.length > 0 ? (
       <span class="problem" id={messageId} role="alert">
-        {problems.map((p) => p.message).join('; ')}
+        {problems.map(reason).join('; ')}
       </span>
     ) : null;
   return { id, aria, messages };
@@ -206,7 +209,7 @@ export function ProblemList({ problems }: { problems: readonly Problem[] }) {
             >
               <code>{p.path || '(document)'}</code>
             </a>{' '}
-            {p.message}
+            {reason(p)}
           </li>
         ))}
       </ul>
