@@ -95,7 +95,29 @@ export function runPreview(usage: Usage, design: Design, plan: Plan): PreviewRun
   }
 }
 
-/** The core's problems with the design's scenario (an empty list when it would simulate). */
+/**
+ * Where the page edits what the scenario repeats per customer: the time zone in the preview's
+ * settings, the currency in the plan's.
+ */
+const ALIASES: [RegExp, string][] = [
+  [/^customers\[\d+\]\.timezone$/, 'preview.timezone'],
+  [/^customers\[\d+\]\.currency$/, 'plans[0].amount_currency'],
+];
+
+/** A problem at the path of the control that edits its value, and its message without the old path. */
+function aliased(problem: Problem): Problem {
+  const alias = ALIASES.find(([pattern]) => pattern.test(problem.path));
+  if (!alias) return problem;
+  const prefix = `${problem.path}: `;
+  const message = problem.message.startsWith(prefix) ? problem.message.slice(prefix.length) : problem.message;
+  return { ...problem, path: alias[1], message: `${alias[1]}: ${message}` };
+}
+
+/**
+ * The core's problems with the design's scenario (an empty list when it would simulate), each at the
+ * path of its control and reported once (every customer repeats the time zone).
+ */
 export function problemsOf(design: Design, subscriptions: readonly SubscriptionRef[]): Problem[] {
-  return validate(buildScenario(design, design.plan, subscriptions));
+  const problems = validate(buildScenario(design, design.plan, subscriptions)).map(aliased);
+  return problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
 }

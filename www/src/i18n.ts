@@ -57,16 +57,19 @@ export function centsToDecimal(cents: number, currency: string): string {
   return negative ? `-${whole}` : whole;
 }
 
+/** The most fraction digits a unit price shows (Lago's precise unit amounts run to 28). */
+const UNIT_PRICE_DIGITS = 6;
+
 /**
- * Formats a decimal string (exact, any number of digits) as money in `locale`. Intl's string input
- * keeps every digit (`NumberFormat.format` accepts decimal strings exactly).
+ * Formats a decimal string as money in `locale`: to the currency's minor unit, or, for `unitPrice`,
+ * to up to six fraction digits. Intl reads the string exactly (`format` accepts decimal strings).
  */
-export function formatMoney(decimal: string, currency: string, locale: Locale, precise = false): string {
+export function formatMoney(decimal: string, currency: string, locale: Locale, unitPrice = false): string {
   try {
     const format = new Intl.NumberFormat(locale, {
       style: 'currency',
       currency,
-      maximumFractionDigits: precise ? 20 : undefined,
+      maximumFractionDigits: unitPrice ? Math.max(UNIT_PRICE_DIGITS, minorUnits(currency)) : undefined,
     });
     return format.format(decimal as unknown as number);
   } catch {

@@ -14,6 +14,10 @@ async function start() {
   try {
     await init();
     const shared = await designFromFragment(window.location.hash).catch(() => null);
+    if (shared) {
+      // From here on the autosave holds the workspace: a reload must not go back to the shared state.
+      history.replaceState(null, '', window.location.pathname + window.location.search);
+    }
     root.replaceChildren();
     render(<App initial={shared ?? loadLocally() ?? defaultDesign()} />, root);
   } catch (thrown) {

@@ -65,11 +65,7 @@ export function ExportPanel({ design, onDesign }: { design: Design; onDesign: (d
         <input id="open-design" class="visually-hidden" type="file" accept=".json,application/json" onChange={(e) => void openFile(e.currentTarget.files)} />
         <button
           type="button"
-          onClick={async () => {
-            const link = await shareUrl(design);
-            setUrl(link);
-            history.replaceState(null, '', link);
-          }}
+          onClick={async () => setUrl(await shareUrl(design))}
         >
           Share as URL
         </button>

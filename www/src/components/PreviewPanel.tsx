@@ -7,7 +7,10 @@ import type { PreviewRun } from '../engine';
 import { formatCents } from '../i18n';
 import { grandTotal, invoiceSubscription, totalsBySubscription } from '../invoice';
 import type { SubscriptionRef } from '../scenario';
+import { TextField } from './fields';
 import { InvoiceView } from './InvoiceView';
+
+const TIME_ZONES = ['UTC', 'Europe/Paris', 'Europe/Berlin', 'Europe/London', 'Europe/Oslo', 'Europe/Stockholm', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo', 'Australia/Sydney'];
 
 const LOCALE_NAMES: Record<Locale, string> = {
   en: 'English',
@@ -59,10 +62,18 @@ export function PreviewPanel({ design, run, stale, subscriptions, eventCount, on
             onChange={(e) => set('periods', Math.min(36, Math.max(1, Math.trunc(Number(e.currentTarget.value)) || 1)))}
           />
         </div>
-        <div class="field">
-          <label for="preview-timezone">Time zone</label>
-          <input id="preview-timezone" type="text" value={settings.timezone} onChange={(e) => set('timezone', e.currentTarget.value)} />
-        </div>
+        <TextField
+          label="Time zone"
+          path="preview.timezone"
+          list="timezones"
+          value={settings.timezone}
+          onChange={(zone) => set('timezone', zone.trim())}
+        />
+        <datalist id="timezones">
+          {TIME_ZONES.map((zone) => (
+            <option value={zone} />
+          ))}
+        </datalist>
         <div class="field">
           <label for="preview-locale">Document locale</label>
           <select id="preview-locale" value={locale} onChange={(e) => set('locale', e.currentTarget.value as Locale)}>
