@@ -63,7 +63,7 @@ export class Usage {
     return this.workspace.simulate(scenario) as unknown as SimulationOutput;
   }
 
-  /** Every subscription the events name, in order of first appearance; a customer id defaults to it. */
+  /** Every subscription the events name, in natural order (sub_2 before sub_10); a customer id defaults to it. */
   private scanSubscriptions(): SubscriptionRef[] {
     const seen = new Map<string, SubscriptionRef>();
     for (let offset = 0; offset < this.eventCount; offset += SCAN_PAGE) {
@@ -74,7 +74,7 @@ export class Usage {
         }
       }
     }
-    return [...seen.values()];
+    return [...seen.values()].sort((a, b) => a.external_id.localeCompare(b.external_id, 'en', { numeric: true }));
   }
 }
 

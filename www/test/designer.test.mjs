@@ -93,7 +93,7 @@ describe('plan designer', { skip }, () => {
 
   /** A fresh page (empty localStorage) at 1280×800 whose console errors fail the test. */
   async function openDesigner(t, viewport = { width: 1280, height: 800 }) {
-    const context = await browser.newContext({ viewport });
+    const context = await browser.newContext({ viewport, acceptDownloads: true });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -214,13 +214,43 @@ describe('plan designer', { skip }, () => {
     const url = await page.inputValue('#share-url');
     assert.match(url, /#design=[A-Za-z0-9_-]+$/);
     // Another browser context (empty storage) opens the URL on the same plan.
-    const other = await browser.newContext();
+    const other = await browser.newContext({ acceptDownloads: true });
     t.after(() => other.close());
     const fresh = await other.newPage();
     await fresh.goto(url);
     await fresh.getByRole('tab', { name: 'Plan' }).waitFor();
     assert.equal(await fresh.inputValue(fid('plans[0].code')), 'shared_plan');
     assert.equal(await fresh.inputValue(fid('plans[0].amount_cents')), '1234');
+    // Saved to a file, the workspace opens again from it.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save to file' }).click()]);
+    assert.equal(download.suggestedFilename(), 'shared_plan.lagom.json');
+    const saved = readFileSync(await download.path());
+    await tab(fresh, 'Import / export');
+    await fresh.setInputFiles('#open-design', { name: 'shared_plan.lagom.json', mimeType: 'application/json', buffer: saved });
+    await fresh.getByText('Opened shared_plan.lagom.json.').waitFor();
+  });
+
+  test('taxes and coupons appear on the invoice with the totals worked out by hand', async (t) => {
+    const page = await openDesigner(t);
+    await tab(page, 'Taxes & coupons');
+    await page.getByRole('button', { name: 'Add tax' }).click();
+    await page.fill(fid('taxes[0].rate'), '20');
+    await page.getByRole('button', { name: 'Add coupon' }).click();
+    await page.fill(fid('coupons[0].amount_cents'), '1000');
+    // The example plan (49.00 EUR a month in arrears, API calls graduated from 0.00) with no usage: one
+    // placeholder subscription from 2024-01-01. Fees 49.00 (the charge's 0 calls cost 0.00); the 10.00
+    // coupon comes off before taxes: 39.00; VAT 20 % of 39.00 = 7.80; total 46.80 EUR.
+    const invoice = page.locator('.invoice');
+    await invoice.getByTestId('invoice-total').filter({ hasText: '€46.80' }).waitFor({ timeout: 10_000 });
+    const totals = await invoice.locator('table.totals tr').allTextContents();
+    assert.deepEqual(totals, [
+      'Fees€49.00',
+      'Coupons: Welcome-€10.00',
+      'Subtotal excl. tax€39.00',
+      'VAT (20 %)€7.80',
+      'Subtotal incl. tax€46.80',
+      'Total due€46.80',
+    ]);
   });
 
   test('a bad CSV row dropped on the page is reported with its line number, the good rows load', async (t) => {
