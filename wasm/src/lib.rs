@@ -124,7 +124,11 @@ fn curve(charge: JsValue, range: JsValue) -> Result<Vec<lagom_core::charge::Pric
 }
 
 /// Events loaded once and kept in wasm memory, replayed with each scenario simulated.
-#[wasm_bindgen]
+///
+/// The package's JS `Workspace` wraps this class (turning failures into `LagomError`s) and its
+/// hand-written type is the public one: wasm-bindgen's declaration of this class needs
+/// `Symbol.dispose`, which TypeScript's ES2022 library lacks.
+#[wasm_bindgen(skip_typescript)]
 #[derive(Default)]
 pub struct Workspace {
     events: Vec<Event>,

@@ -48,6 +48,12 @@ describe('a bad input throws a LagomError', () => {
   }
 });
 
+it('an unknown variant serde finds is thrown with code unknown_variant', () => {
+  const e = thrown(() => evalCharge({ charge_model: 'tiered', units: '1' }));
+  assert.deepEqual([e.code, e.path], ['unknown_variant', 'charge_model']);
+  assert.ok(e.message.startsWith('charge_model: unknown variant `tiered`, expected one of `standard`'), e.message);
+});
+
 describe('JS values reach the core as the JSON text JSON.stringify would give', () => {
   // The core echoes a value it cannot read, which shows what it received.
   const cases = [
