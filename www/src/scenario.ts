@@ -19,13 +19,20 @@ const MONTHS: Record<Exclude<Interval, 'weekly'>, number> = {
   yearly: 12,
 };
 
-/** The instant `periods` whole intervals after the date `start` (YYYY-MM-DD, UTC midnight). */
+/**
+ * The end of the `periods`-th calendar billing period from the one holding the date `start`
+ * (YYYY-MM-DD): weeks start on Monday, quarters in January, April, July and October, half-years in
+ * January and July, years on January 1st, as Lago's calendar billing has them. A date, at UTC midnight.
+ */
 export function periodsEnd(start: string, interval: Interval, periods: number): Date {
   const [y, m, d] = start.split('-').map(Number);
   if (interval === 'weekly') {
-    return new Date(Date.UTC(y, m - 1, d + 7 * periods));
+    const daysSinceMonday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+    return new Date(Date.UTC(y, m - 1, d - daysSinceMonday + 7 * periods));
   }
-  return new Date(Date.UTC(y, m - 1 + MONTHS[interval] * periods, d));
+  const span = MONTHS[interval];
+  const firstMonth = Math.floor((m - 1) / span) * span;
+  return new Date(Date.UTC(y, firstMonth + span * periods, 1));
 }
 
 /** How far `timeZone`'s clock is ahead of UTC at the instant `utcMs`, in milliseconds. */
@@ -66,8 +73,8 @@ export function instant(date: Date): string {
 
 /**
  * The scenario billing `plan` for `subscriptions` over the preview's periods. Customers are billed in
- * the preview's time zone from its midnight on the start date; `until` is one day past the last period
- * (more than any time zone's offset) so that its invoice is issued.
+ * the preview's time zone from its midnight on the start date, on calendar periods; `until` is one day
+ * past the last period's end (more than any time zone's offset) so that its invoice is issued.
  */
 export function buildScenario(design: Design, plan: Plan, subscriptions: readonly SubscriptionRef[]) {
   const { start, periods, timezone } = design.preview;
@@ -90,7 +97,12 @@ export function buildScenario(design: Design, plan: Plan, subscriptions: readonl
       ...subscriptions.map((s) => ({
         at: startAt,
         op: 'create_subscription',
-        body: { external_id: s.external_id, external_customer_id: s.external_customer_id, plan_code: plan.code },
+        body: {
+          external_id: s.external_id,
+          external_customer_id: s.external_customer_id,
+          plan_code: plan.code,
+          billing_time: 'calendar',
+        },
       })),
       ...customerIds.flatMap((external_customer_id) =>
         design.coupons.map((coupon) => ({

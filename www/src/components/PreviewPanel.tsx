@@ -48,7 +48,7 @@ export function PreviewPanel({ design, run, stale, subscriptions, eventCount, on
       <h2 id="preview-heading">Preview</h2>
       <div class="row">
         <div class="field">
-          <label for="preview-start">First period starts</label>
+          <label for="preview-start">Subscriptions start on</label>
           <input id="preview-start" type="date" value={settings.start} onChange={(e) => e.currentTarget.value && set('start', e.currentTarget.value)} />
         </div>
         <div class="field">
