@@ -125,7 +125,8 @@ export function App({ initial }: { initial: Design }) {
             ) : null}
             {tab === 'metrics' ? <MetricsEditor design={design} onChange={edit} /> : null}
             {tab === 'taxes' ? <TaxesAndCoupons design={design} onChange={edit} /> : null}
-            {tab === 'usage' ? <UsagePanel design={design} usage={usage} onDesign={edit} onUsageChanged={usageChanged} /> : null}
+            {/* The usage panel edits only the generator's settings, which bill nothing: no clock. */}
+            {tab === 'usage' ? <UsagePanel design={design} usage={usage} onDesign={setDesign} onUsageChanged={usageChanged} /> : null}
             {tab === 'compare' ? (
               <ComparePanel design={design} runA={baselineRun} runB={run} onBaseline={(baseline) => edit({ ...design, baseline })} />
             ) : null}
