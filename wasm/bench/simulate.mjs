@@ -3,12 +3,17 @@
 //   2. the scenario of the core's criterion bench (1,000 subscriptions, 1M events, 12 months), to set
 //      against `cargo bench -p lagom-core --bench simulate` (native) on the same machine;
 //   3. a Workspace holding 1M loaded events, re-simulated after a price edit.
-// Usage: node bench/simulate.mjs [events for 1 and 3, default 100000 and 1000000]
+// Usage: node bench/simulate.mjs [events for 1] [events for 2 and 3] [subscriptions]
+// (defaults 100000, 1000000 and the criterion bench's 1000; with 1000 subscriptions billing 12,000
+// invoices costs more than the events, fewer subscriptions measure the events).
+// With LAGOM_BENCH_SCENARIO=path, the scenario of 1 is also written there, for timing the native
+// `lagom simulate` on the very same document.
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 import { simulate, Workspace } from '../pkg/node.js';
 
-const SUBSCRIPTIONS = 1000;
+const SUBSCRIPTIONS = Number(process.argv[4] ?? 1000);
 const DAYS = 366;
 
 /** The criterion bench's catalog: a monthly plan with a count charge and a graduated sum charge. */
@@ -80,6 +85,7 @@ const small = Number(process.argv[2] ?? 100_000);
 const large = Number(process.argv[3] ?? 1_000_000);
 
 const scenario100k = steppedScenario(small);
+if (process.env.LAGOM_BENCH_SCENARIO) writeFileSync(process.env.LAGOM_BENCH_SCENARIO, JSON.stringify(scenario100k));
 time(`simulate, ${small.toLocaleString('en')} events`, () => simulate(scenario100k), small);
 
 const scenario1M = steppedScenario(large);

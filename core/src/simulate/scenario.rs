@@ -424,7 +424,10 @@ fn item<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Vec<Error>
 
 /// Reads a list item by item: a bad item is reported at `path[i]` and left out.
 fn list<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Vec<Error>) -> Vec<T> {
-    let items: Vec<Value> = item(value, path, problems).unwrap_or_default();
+    let items: Vec<Value> = match value {
+        Value::Array(items) => items,
+        other => item(other, path, problems).unwrap_or_default(),
+    };
     items
         .into_iter()
         .enumerate()
