@@ -59,10 +59,10 @@ export function ExportPanel({ design, onDesign }: { design: Design; onDesign: (d
         <button type="button" onClick={() => downloadDesign(design)}>
           Save to file
         </button>
-        <label class="button" for="open-design">
-          Open a file
-        </label>
-        <input id="open-design" class="visually-hidden" type="file" accept=".json,application/json" onChange={(e) => void openFile(e.currentTarget.files)} />
+        <div class="field">
+          <label for="open-design">Open a workspace file</label>
+          <input id="open-design" type="file" accept=".json,application/json" onChange={(e) => void openFile(e.currentTarget.files)} />
+        </div>
         <button
           type="button"
           onClick={async () => setUrl(await shareUrl(design))}
