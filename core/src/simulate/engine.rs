@@ -5,7 +5,8 @@
 //! of pay-in-advance plans end, subscriptions reach their `ending_at`, and drafts whose grace period
 //! is over are finalized. Then the step runs. `until` runs the clock once more after the last step.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -16,7 +17,6 @@ use crate::credit_note::{CreditNoteCreate, CreditNoteItemInput, Reason};
 use crate::customer::{Customer, FinalizeZeroAmountInvoice, Organization};
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
-use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType, PaymentStatus};
 use crate::invoice::{
     BillingPeriod, CustomerBalances, FeeContext, Invoice, InvoiceContext, InvoiceStatus,
@@ -26,6 +26,7 @@ use crate::metric::Period;
 use crate::money::{Currency, round_cents};
 use crate::period::{self, BillingTime, Boundaries, Cycle, Interval};
 use crate::simulate::catalog::Catalog;
+use crate::simulate::events::{EventStore, StoredEvent};
 use crate::simulate::fees::{
     ChargeBilling, SubscriptionAmount, blank_fee, subscription_precise_cents,
 };
@@ -56,8 +57,7 @@ pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
         customers: Vec::new(),
         subscriptions: Vec::new(),
         by_external_id: HashMap::new(),
-        events: HashMap::new(),
-        seen: HashSet::new(),
+        events: EventStore::new(scenario.billable_metrics.len()),
         drafts: Vec::new(),
         out: SimulationOutput::default(),
         invoice_customers: Vec::new(),
@@ -164,10 +164,8 @@ struct Engine<'s> {
     subscriptions: Vec<SubscriptionState>,
     /// The subscriptions of each `external_id`, oldest first.
     by_external_id: HashMap<String, Vec<usize>>,
-    /// Events by `external_subscription_id`, earliest first.
-    events: HashMap<String, Vec<Event>>,
-    /// `(external_subscription_id, transaction_id)` already received.
-    seen: HashSet<(String, String)>,
+    /// The kept events, by subscription and metric, earliest first.
+    events: EventStore<'s>,
     drafts: Vec<Draft>,
     out: SimulationOutput,
     /// The customer of each invoice of `out.invoices`.
@@ -230,7 +228,7 @@ impl<'s> Engine<'s> {
 
     // ---- steps ----
 
-    fn run_step(&mut self, step: &Step) -> Result<()> {
+    fn run_step(&mut self, step: &'s Step) -> Result<()> {
         let at = step.at;
         let body = |e: Error| e.within("body");
         match &step.op {
@@ -238,10 +236,10 @@ impl<'s> Engine<'s> {
             Op::CreateSubscription(subscription) => self.create_subscription(subscription, at),
             Op::UpdateSubscription(update) => self.update_subscription(update, at),
             Op::TerminateSubscription(termination) => self.terminate_step(termination, at),
-            Op::Event(event) => self.receive(event.clone(), at).map_err(body),
+            Op::Event(event) => self.receive(event, at).map_err(body),
             Op::EventsBatch(batch) => {
                 for (i, event) in batch.events.iter().enumerate() {
-                    self.receive(event.clone(), at)
+                    self.receive(event, at)
                         .map_err(|e| e.within(&format!("body.events[{i}]")))?;
                 }
                 Ok(())
@@ -1184,10 +1182,6 @@ impl<'s> Engine<'s> {
         let sub = &self.subscriptions[s];
         let checked = &self.catalog.plans[sub.plan];
         let terminated = sub.status == SubscriptionStatus::Terminated;
-        let events = self
-            .events
-            .get(&sub.body.external_id)
-            .map_or(&[][..], Vec::as_slice);
         let period = Period {
             from_datetime: boundaries.charges_from_datetime,
             to_datetime: boundaries.charges_to_datetime,
@@ -1211,6 +1205,9 @@ impl<'s> Engine<'s> {
             if charge.charge.pay_in_advance && terminated {
                 continue;
             }
+            let (_, events) =
+                self.events
+                    .window(&sub.body.external_id, charge.metric, &metric.metric, &period);
             let billing = ChargeBilling {
                 metric,
                 charge,
@@ -1249,13 +1246,24 @@ impl<'s> Engine<'s> {
         });
     }
 
-    /// Receives an event: attributes it to a subscription, drops a duplicate `transaction_id`, and
-    /// warns about what cannot be billed.
-    fn receive(&mut self, body: EventBody, at: Timestamp) -> Result<()> {
-        let mut event = body.into_event(at)?;
-        let transaction = Some(event.transaction_id.clone());
-        let external_id = match event.external_subscription_id.clone() {
-            Some(id) => id,
+    /// Receives a timeline event, stamped with the step's instant when it has no timestamp.
+    fn receive(&mut self, body: &'s EventBody, at: Timestamp) -> Result<()> {
+        let event = body.clone().into_event(at)?;
+        self.keep_event(Cow::Owned(event), &body.transaction_id, at)
+    }
+
+    /// Keeps an event: attributes it to a subscription, drops a duplicate `transaction_id` (the
+    /// event's own, lent for as long as the store lives), warns about what cannot be billed, and
+    /// bills it at once on the pay-in-advance charges of its metric.
+    fn keep_event(
+        &mut self,
+        mut event: StoredEvent<'s>,
+        transaction_id: &'s str,
+        at: Timestamp,
+    ) -> Result<()> {
+        let transaction = || Some(transaction_id.to_owned());
+        let external_id = match event.external_subscription_id.as_deref() {
+            Some(id) => id.to_owned(),
             None => {
                 let customer = event.external_customer_id.as_deref();
                 let candidates: Vec<&SubscriptionState> = self
@@ -1272,7 +1280,7 @@ impl<'s> Engine<'s> {
                     _ => {
                         self.warn(
                             at,
-                            transaction,
+                            transaction(),
                             "the event names no external_subscription_id and its customer has not exactly one active subscription: not billed".to_owned(),
                         );
                         return Ok(());
@@ -1283,7 +1291,7 @@ impl<'s> Engine<'s> {
         let Some(subscriptions) = self.by_external_id.get(&external_id) else {
             self.warn(
                 at,
-                transaction,
+                transaction(),
                 format!("unknown subscription `{external_id}`: not billed"),
             );
             return Ok(());
@@ -1293,38 +1301,32 @@ impl<'s> Engine<'s> {
             .rev()
             .copied()
             .find(|&s| self.subscriptions[s].status == SubscriptionStatus::Active);
-        if self.catalog.metric(&event.code).is_none() {
+        let Some(metric) = self.catalog.metric(&event.code) else {
             self.warn(
                 at,
-                transaction,
+                transaction(),
                 format!("unknown billable metric code `{}`: not billed", event.code),
             );
             return Ok(());
+        };
+        if event.external_subscription_id.is_none() {
+            event.to_mut().external_subscription_id = Some(external_id.clone());
         }
-        if !self
-            .seen
-            .insert((external_id.clone(), event.transaction_id.clone()))
-        {
+        let Some(position) = self
+            .events
+            .insert(&external_id, metric, transaction_id, event)
+        else {
             self.warn(
                 at,
-                transaction,
+                transaction(),
                 format!("duplicate transaction_id for subscription `{external_id}`: the first event is kept"),
             );
             return Ok(());
-        }
-        event.external_subscription_id = Some(external_id.clone());
-        let log = self.events.entry(external_id.clone()).or_default();
-        // Events mostly arrive in time order: append without searching then.
-        let position = match log.last() {
-            Some(last) if last.timestamp > event.timestamp => {
-                log.partition_point(|e| e.timestamp <= event.timestamp)
-            }
-            _ => log.len(),
         };
-        let transaction_id = event.transaction_id.clone();
-        log.insert(position, event);
         match live {
-            Some(s) => self.bill_in_advance_charges(s, &external_id, position, &transaction_id, at),
+            Some(s) => {
+                self.bill_in_advance_charges(s, &external_id, metric, position, transaction_id, at)
+            }
             None => Ok(()),
         }
     }
@@ -1336,21 +1338,19 @@ impl<'s> Engine<'s> {
         &mut self,
         s: usize,
         external_id: &str,
+        metric_index: usize,
         position: usize,
         transaction_id: &str,
         at: Timestamp,
     ) -> Result<()> {
-        let Some(event) = self
-            .events
-            .get(external_id)
-            .and_then(|log| log.get(position))
-        else {
+        let Some(event) = self.events.events(external_id, metric_index).get(position) else {
             return Ok(());
         };
         let checked = &self.catalog.plans[self.subscriptions[s].plan];
-        let in_advance = checked.charges.iter().any(|c| {
-            c.charge.pay_in_advance && self.catalog.metrics[c.metric].source.code == event.code
-        });
+        let in_advance = checked
+            .charges
+            .iter()
+            .any(|c| c.charge.pay_in_advance && c.metric == metric_index);
         if !in_advance {
             return Ok(());
         }
@@ -1373,11 +1373,17 @@ impl<'s> Engine<'s> {
             charges_duration: u32::try_from(boundaries.charges_duration).ok(),
             time_zone: self.time_zone(s).clone(),
         };
-        let events = self.events.get(external_id).map_or(&[][..], Vec::as_slice);
+        let metric = &self.catalog.metrics[metric_index];
+        let (first, events) = self
+            .events
+            .window(external_id, metric_index, &metric.metric, &period);
+        // The event lies in the period, hence in the window.
+        let Some(own) = position.checked_sub(first) else {
+            return Ok(());
+        };
         let mut priced = Vec::new();
         for charge in &checked.charges {
-            let metric = &self.catalog.metrics[charge.metric];
-            if !charge.charge.pay_in_advance || metric.source.code != event.code {
+            if !charge.charge.pay_in_advance || charge.metric != metric_index {
                 continue;
             }
             let billing = ChargeBilling {
@@ -1388,7 +1394,7 @@ impl<'s> Engine<'s> {
                 currency,
                 days_billed: 0,
             };
-            let Some(mut fee) = billing.in_advance_fee(position)? else {
+            let Some(mut fee) = billing.in_advance_fee(own)? else {
                 continue;
             };
             fee.event_transaction_id = Some(transaction_id.to_owned());

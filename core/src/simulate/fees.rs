@@ -19,6 +19,7 @@ use crate::metric::{AggregationRequest, Period};
 use crate::money::{Currency, round_cents};
 use crate::period::{Boundaries, billable_from, days_to_bill};
 use crate::simulate::catalog::{Bucket, CheckedCharge, CheckedMetric};
+use crate::simulate::events::StoredEvent;
 
 /// How Lago sizes a subscription fee (its `compute_amount`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +60,9 @@ pub(crate) fn subscription_precise_cents(
 pub(crate) struct ChargeBilling<'a> {
     pub metric: &'a CheckedMetric<'a>,
     pub charge: &'a CheckedCharge<'a>,
-    /// The subscription's events, earliest first (the metric keeps its code and the period's).
-    pub events: &'a [Event],
+    /// The subscription's events of the charge's metric that can count in the period, earliest
+    /// first (see [`crate::simulate::events::EventStore::window`]).
+    pub events: &'a [StoredEvent<'a>],
     pub period: &'a Period,
     pub currency: Currency,
     /// The number of customer-local days billed of the charges period, for the true-up.
@@ -172,12 +174,13 @@ impl ChargeBilling<'_> {
         let with: Vec<&Event> = self
             .events
             .iter()
+            .map(|e| &**e)
             .filter(|e| group(e) == own_group)
             .collect();
         let without: Vec<&Event> = with
             .iter()
             .copied()
-            .filter(|e| !std::ptr::eq(*e, event))
+            .filter(|e| !std::ptr::eq(*e, &**event))
             .collect();
         let request = AggregationRequest {
             filter: bucket.events.clone(),

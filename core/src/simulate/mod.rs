@@ -2,13 +2,15 @@
 //! invoices Lago would, with the answers to the timeline's queries.
 //!
 //! [`scenario`](Scenario) reads the document, `catalog` checks its plans and metrics, `engine` runs
-//! the clock (subscriptions, events, billing days, grace periods), `fees` prices subscription and
+//! the clock (subscriptions, events, billing days, grace periods), `events` keeps the received events
+//! by subscription and metric, `fees` prices subscription and
 //! charge fees, and [`crate::invoice`] turns each draft into a finished invoice (coupons, taxes,
 //! credits). Nothing here reads a real clock: the same scenario always gives the same output, ids
 //! included (`inv_0001`, `fee_0001`, …).
 
 mod catalog;
 mod engine;
+mod events;
 mod fees;
 mod output;
 mod scenario;

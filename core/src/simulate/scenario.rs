@@ -5,9 +5,12 @@
 //! the body being what that API call takes. [`Scenario::parse`] reads a document and reports a bad
 //! step at `timeline[i].body.<field>`; the catalog is checked by [`super::catalog`].
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::add_on::AddOn;
@@ -290,20 +293,22 @@ const OP_NAMES: &[&str] = &[
     "run_clock",
 ];
 
-/// A step before its body is read: the instant, the op's name, the raw body.
+/// A step before its body is read: the instant, the op's name, the body's JSON text.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawStep {
+struct RawStep<'a> {
     at: Value,
-    op: String,
-    #[serde(default)]
-    body: Option<Value>,
+    #[serde(borrow)]
+    op: Cow<'a, str>,
+    #[serde(default, borrow)]
+    body: Option<&'a RawValue>,
 }
 
-/// The document with its timeline still raw, so each body is read with its step's path.
+/// The document with its timeline still as text, so each body is read with its step's path, straight
+/// into its op's type (no intermediate `Value`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawScenario {
+struct RawScenario<'a> {
     #[serde(default)]
     organization: Option<Organization>,
     #[serde(default)]
@@ -320,8 +325,8 @@ struct RawScenario {
     add_ons: Vec<AddOn>,
     #[serde(default)]
     coupons: Vec<Coupon>,
-    #[serde(default)]
-    timeline: Vec<Value>,
+    #[serde(default, borrow)]
+    timeline: Vec<&'a RawValue>,
     #[serde(default, with = "crate::time::iso_option")]
     until: Option<Timestamp>,
 }
@@ -342,8 +347,8 @@ impl Scenario {
     pub fn parse(text: &str) -> Result<Scenario> {
         let raw: RawScenario = crate::eval::from_json(text)?;
         let mut timeline = Vec::with_capacity(raw.timeline.len());
-        for (i, value) in raw.timeline.into_iter().enumerate() {
-            let step = parse_step(value).map_err(|e| e.within(&format!("timeline[{i}]")))?;
+        for (i, text) in raw.timeline.into_iter().enumerate() {
+            let step = parse_step(text).map_err(|e| e.within(&format!("timeline[{i}]")))?;
             if let Some(previous) = timeline.last().map(|s: &Step| s.at)
                 && step.at < previous
             {
@@ -373,16 +378,16 @@ impl Scenario {
     }
 }
 
-fn parse_step(value: Value) -> Result<Step> {
-    let raw: RawStep = body(value)?;
+fn parse_step(text: &RawValue) -> Result<Step> {
+    let raw: RawStep = crate::eval::from_json(text.get())?;
     let at = crate::time::from_json(&raw.at).ok_or_else(|| {
         Error::invalid(
             "at",
             format!("must be ISO 8601 text or Unix seconds (got {})", raw.at),
         )
     })?;
-    let value = raw.body.unwrap_or_else(|| Value::Object(Map::new()));
-    let op = match raw.op.as_str() {
+    let value = raw.body.map_or("{}", RawValue::get);
+    let op = match &*raw.op {
         "create_customer" => Op::CreateCustomer(within_body(value)?),
         "create_subscription" => Op::CreateSubscription(within_body(value)?),
         "update_subscription" => Op::UpdateSubscription(within_body(value)?),
@@ -413,15 +418,7 @@ fn parse_step(value: Value) -> Result<Step> {
     Ok(Step { at, op })
 }
 
-fn within_body<T: DeserializeOwned>(value: Value) -> Result<T> {
-    body(value).map_err(|e| e.within("body"))
-}
-
-/// Reads `value` as a `T`, failing at the JSON path of the field that does not fit.
-fn body<T: DeserializeOwned>(value: Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        Error::invalid(path, err.into_inner().to_string())
-    })
+/// Reads a step's body as a `T`, failing at `body.<the field that does not fit>`.
+fn within_body<T: DeserializeOwned>(text: &str) -> Result<T> {
+    crate::eval::from_json(text).map_err(|e| e.within("body"))
 }
