@@ -10,6 +10,7 @@
 //! is an extension point: its price comes from a [`CustomPricing`] implementation supplied by the host
 //! (wasm plugins, JS callbacks).
 
+pub mod curve;
 pub mod custom;
 pub mod dynamic;
 pub mod graduated;
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
 
+pub use curve::{PricePoint, price_curve};
 pub use custom::{AggregationAmount, CustomAggregation, CustomPricing, CustomRequest};
 
 use properties::Fields;

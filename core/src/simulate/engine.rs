@@ -17,6 +17,7 @@ use crate::credit_note::{CreditNoteCreate, CreditNoteItemInput, Reason};
 use crate::customer::{Customer, FinalizeZeroAmountInvoice, Organization};
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
+use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType, PaymentStatus};
 use crate::invoice::{
     BillingPeriod, CustomerBalances, FeeContext, Invoice, InvoiceContext, InvoiceStatus,
@@ -44,8 +45,9 @@ use crate::usage::{ChargeUsage, CustomerUsage, UsageBillableMetric, UsageCharge}
 /// Charge fees with their tax context, and the `(true-up, parent)` index pairs among them.
 type ChargeFeeList = (Vec<(Fee, FeeContext)>, Vec<(usize, usize)>);
 
-/// Runs a whole scenario.
-pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
+/// Runs a whole scenario, replaying the `loaded` events with its timeline: each at its own
+/// timestamp, after the steps of the same instant, in their order among themselves.
+pub(crate) fn run<'s>(scenario: &'s Scenario, loaded: &'s [Event]) -> Result<SimulationOutput> {
     let catalog = Catalog::check(scenario)?;
     let organization = scenario.organization.clone().unwrap_or_default();
     organization
@@ -62,7 +64,7 @@ pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
         out: SimulationOutput::default(),
         invoice_customers: Vec::new(),
         counters: Counters::default(),
-        step: 0,
+        cause: Cause::Step(0),
     };
     let initial = scenario.customer.iter().chain(&scenario.customers);
     for (i, customer) in initial.enumerate() {
@@ -78,24 +80,24 @@ pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
             .upsert_customer(customer)
             .map_err(|e| e.within(&path))?;
     }
+    // A stable sort: events of the same instant keep their order.
+    let mut order: Vec<(usize, &'s Event)> = loaded.iter().enumerate().collect();
+    order.sort_by_key(|(_, event)| event.timestamp);
+    let mut pending = order.into_iter().peekable();
     for (i, step) in scenario.timeline.iter().enumerate() {
-        engine.step = i;
+        while let Some((j, event)) = pending.next_if(|(_, event)| event.timestamp < step.at) {
+            engine.replay(j, event)?;
+        }
+        engine.cause = Cause::Step(i);
         let path = format!("timeline[{i}]");
         engine.advance_to(step.at).map_err(|e| e.within(&path))?;
         engine.run_step(step).map_err(|e| e.within(&path))?;
     }
+    for (j, event) in pending {
+        engine.replay(j, event)?;
+    }
+    scenario.check_until(loaded.iter().map(|e| e.timestamp).max())?;
     if let Some(until) = scenario.until {
-        let last = scenario.timeline.last().map(|s| s.at);
-        if let Some(last) = last.filter(|last| until < *last) {
-            return Err(Error::invalid(
-                "until",
-                format!(
-                    "must not be before the last step (got {} < {})",
-                    format(until),
-                    format(last)
-                ),
-            ));
-        }
         engine.advance_to(until).map_err(|e| e.within("until"))?;
     }
     Ok(engine.finish())
@@ -171,7 +173,15 @@ struct Engine<'s> {
     /// The customer of each invoice of `out.invoices`.
     invoice_customers: Vec<usize>,
     counters: Counters,
-    step: usize,
+    /// What is running: a timeline step or a loaded event, by index.
+    cause: Cause,
+}
+
+/// A timeline step or a loaded event, by index: what a warning names.
+#[derive(Debug, Clone, Copy)]
+enum Cause {
+    Step(usize),
+    Event(usize),
 }
 
 /// The clock's jobs, in the order they run when due at the same instant.
@@ -1239,7 +1249,14 @@ impl<'s> Engine<'s> {
 
     fn warn(&mut self, at: Timestamp, transaction_id: Option<String>, reason: String) {
         self.out.warnings.push(Warning {
-            step: self.step,
+            step: match self.cause {
+                Cause::Step(i) => Some(i),
+                Cause::Event(_) => None,
+            },
+            event: match self.cause {
+                Cause::Step(_) => None,
+                Cause::Event(j) => Some(j),
+            },
             at,
             transaction_id,
             reason,
@@ -1250,6 +1267,16 @@ impl<'s> Engine<'s> {
     fn receive(&mut self, body: &'s EventBody, at: Timestamp) -> Result<()> {
         let event = body.clone().into_event(at)?;
         self.keep_event(Cow::Owned(event), &body.transaction_id, at)
+    }
+
+    /// Replays the loaded event `j` at its timestamp, running the clock up to it first. The store
+    /// keeps a loaded event borrowed, not copied.
+    fn replay(&mut self, j: usize, event: &'s Event) -> Result<()> {
+        self.cause = Cause::Event(j);
+        let path = format!("events[{j}]");
+        self.advance_to(event.timestamp)
+            .and_then(|()| self.keep_event(Cow::Borrowed(event), &event.transaction_id, event.timestamp))
+            .map_err(|e| e.within(&path))
     }
 
     /// Keeps an event: attributes it to a subscription, drops a duplicate `transaction_id` (the
