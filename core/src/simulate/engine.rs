@@ -26,6 +26,7 @@ use crate::invoice::{
 use crate::metric::Period;
 use crate::money::{Currency, round_cents};
 use crate::period::{self, BillingTime, Boundaries, Cycle, Interval};
+use crate::simulate::cache::AggregationCache;
 use crate::simulate::catalog::Catalog;
 use crate::simulate::events::{EventStore, StoredEvent};
 use crate::simulate::fees::{
@@ -47,7 +48,14 @@ type ChargeFeeList = (Vec<(Fee, FeeContext)>, Vec<(usize, usize)>);
 
 /// Runs a whole scenario, replaying the `loaded` events with its timeline: each at its own
 /// timestamp, after the steps of the same instant, in their order among themselves.
-pub(crate) fn run<'s>(scenario: &'s Scenario, loaded: &'s [Event]) -> Result<SimulationOutput> {
+///
+/// With a `cache`, charge aggregations equal to ones it holds are taken from it (see
+/// [`super::cache`]).
+pub(crate) fn run<'s>(
+    scenario: &'s Scenario,
+    loaded: &'s [Event],
+    cache: Option<&'s AggregationCache>,
+) -> Result<SimulationOutput> {
     let catalog = Catalog::check(scenario)?;
     let organization = scenario.organization.clone().unwrap_or_default();
     organization
@@ -60,6 +68,7 @@ pub(crate) fn run<'s>(scenario: &'s Scenario, loaded: &'s [Event]) -> Result<Sim
         subscriptions: Vec::new(),
         by_external_id: HashMap::new(),
         events: EventStore::new(scenario.billable_metrics.len()),
+        cache,
         drafts: Vec::new(),
         out: SimulationOutput::default(),
         invoice_customers: Vec::new(),
@@ -168,6 +177,8 @@ struct Engine<'s> {
     by_external_id: HashMap<String, Vec<usize>>,
     /// The kept events, by subscription and metric, earliest first.
     events: EventStore<'s>,
+    /// The session's aggregation cache, if any.
+    cache: Option<&'s AggregationCache>,
     drafts: Vec<Draft>,
     out: SimulationOutput,
     /// The customer of each invoice of `out.invoices`.
@@ -1215,9 +1226,12 @@ impl<'s> Engine<'s> {
             if charge.charge.pay_in_advance && terminated {
                 continue;
             }
-            let (_, events) =
-                self.events
-                    .window(&sub.body.external_id, charge.metric, &metric.metric, &period);
+            let (_, events) = self.events.window(
+                &sub.body.external_id,
+                charge.metric,
+                &metric.metric,
+                &period,
+            );
             let billing = ChargeBilling {
                 metric,
                 charge,
@@ -1225,6 +1239,7 @@ impl<'s> Engine<'s> {
                 period: &period,
                 currency,
                 days_billed,
+                cache: self.cache,
             };
             let context = FeeContext {
                 plan_code: Some(checked.plan.code.clone()),
@@ -1275,7 +1290,9 @@ impl<'s> Engine<'s> {
         self.cause = Cause::Event(j);
         let path = format!("events[{j}]");
         self.advance_to(event.timestamp)
-            .and_then(|()| self.keep_event(Cow::Borrowed(event), &event.transaction_id, event.timestamp))
+            .and_then(|()| {
+                self.keep_event(Cow::Borrowed(event), &event.transaction_id, event.timestamp)
+            })
             .map_err(|e| e.within(&path))
     }
 
@@ -1401,9 +1418,9 @@ impl<'s> Engine<'s> {
             time_zone: self.time_zone(s).clone(),
         };
         let metric = &self.catalog.metrics[metric_index];
-        let (first, events) = self
-            .events
-            .window(external_id, metric_index, &metric.metric, &period);
+        let (first, events) =
+            self.events
+                .window(external_id, metric_index, &metric.metric, &period);
         // The event lies in the period, hence in the window.
         let Some(own) = position.checked_sub(first) else {
             return Ok(());
@@ -1420,6 +1437,7 @@ impl<'s> Engine<'s> {
                 period: &period,
                 currency,
                 days_billed: 0,
+                cache: self.cache,
             };
             let Some(mut fee) = billing.in_advance_fee(own)? else {
                 continue;

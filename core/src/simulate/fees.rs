@@ -18,6 +18,7 @@ use crate::fee::{Fee, FeeItem, FeeType};
 use crate::metric::{AggregationRequest, Period};
 use crate::money::{Currency, round_cents};
 use crate::period::{Boundaries, billable_from, days_to_bill};
+use crate::simulate::cache::AggregationCache;
 use crate::simulate::catalog::{Bucket, CheckedCharge, CheckedMetric};
 use crate::simulate::events::StoredEvent;
 
@@ -67,6 +68,8 @@ pub(crate) struct ChargeBilling<'a> {
     pub currency: Currency,
     /// The number of customer-local days billed of the charges period, for the true-up.
     pub days_billed: i64,
+    /// Where period aggregations are reused from, in a session.
+    pub cache: Option<&'a AggregationCache>,
 }
 
 /// One charge's fees: one per filter bucket (the filters, then the default bucket) and group, kept
@@ -93,10 +96,13 @@ impl ChargeBilling<'_> {
                 event_values: self.charge.prices_events(),
                 ..AggregationRequest::default()
             };
-            let result = self
-                .metric
-                .metric
-                .aggregate(self.events, self.period, &request)?;
+            let result = match self.cache {
+                Some(cache) => cache.aggregate(self.metric, self.events, self.period, &request)?,
+                None => self
+                    .metric
+                    .metric
+                    .aggregate(self.events, self.period, &request)?,
+            };
             let rows: Vec<(Map<String, Value>, crate::metric::Aggregation)> = match result.groups {
                 None => vec![(Map::new(), result.total)],
                 Some(groups) => groups
