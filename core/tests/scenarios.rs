@@ -125,4 +125,8 @@ scenario_tests!(
     invoice_one_off => "invoice_one_off.json",
     invoice_wallets => "invoice_wallets.json",
     invoice_wallet_expiry => "invoice_wallet_expiry.json",
+    plan_upgrade => "plan_upgrade.json",
+    plan_downgrade => "plan_downgrade.json",
+    plan_overrides => "plan_overrides.json",
+    error_unknown_override_charge => "error_unknown_override_charge.json",
 );

@@ -13,11 +13,14 @@ use crate::plan::{Charge, Plan};
 use crate::simulate::Scenario;
 use crate::tax::Tax;
 
-/// The checked catalog. Indexes refer to the scenario's lists.
+/// The checked catalog. Indexes refer to the scenario's lists; `plans` holds the scenario's plans,
+/// then the plans that subscriptions' overrides made (found by index, never by code).
 #[derive(Debug)]
 pub(crate) struct Catalog<'s> {
     pub metrics: Vec<CheckedMetric<'s>>,
     pub plans: Vec<CheckedPlan<'s>>,
+    /// How many of `plans` are the scenario's own.
+    base_plans: usize,
     pub add_ons: &'s [AddOn],
     pub coupons: &'s [Coupon],
     pub taxes: &'s [Tax],
@@ -38,7 +41,7 @@ pub(crate) struct CheckedPlan<'s> {
 /// A charge ready to bill: its metric, its pricing, and one bucket per filter plus the default one.
 #[derive(Debug)]
 pub(crate) struct CheckedCharge<'s> {
-    /// Deterministic id: `ch_<plan index>_<charge index>`.
+    /// Deterministic id: [`charge_id`].
     pub id: String,
     pub charge: &'s Charge,
     pub metric: usize,
@@ -56,7 +59,9 @@ pub(crate) struct Bucket {
 }
 
 impl<'s> Catalog<'s> {
-    pub fn check(scenario: &'s Scenario) -> Result<Self> {
+    /// Checks the scenario's catalog, then adds `overridden` plans (already built from checked
+    /// overrides) after the scenario's.
+    pub fn check(scenario: &'s Scenario, overridden: &'s [Plan]) -> Result<Self> {
         let mut metrics = Vec::with_capacity(scenario.billable_metrics.len());
         for (i, source) in scenario.billable_metrics.iter().enumerate() {
             let path = format!("billable_metrics[{i}]");
@@ -81,8 +86,23 @@ impl<'s> Catalog<'s> {
                 .iter()
                 .enumerate()
                 .map(|(j, charge)| {
-                    check_charge(&metrics, charge, format!("ch_{i:02}_{j:02}"))
+                    check_charge(&metrics, charge, charge_id(i, j))
                         .map_err(|e| e.within(&format!("{path}.charges[{j}]")))
+                })
+                .collect::<Result<_>>()?;
+            plans.push(CheckedPlan { plan, charges });
+        }
+        let base_plans = plans.len();
+        for (k, plan) in overridden.iter().enumerate() {
+            let i = base_plans + k;
+            plan.validate()?;
+            let charges = plan
+                .charges
+                .iter()
+                .enumerate()
+                .map(|(j, charge)| {
+                    check_charge(&metrics, charge, charge_id(i, j))
+                        .map_err(|e| e.within(&format!("plan_overrides.charges[{j}]")))
                 })
                 .collect::<Result<_>>()?;
             plans.push(CheckedPlan { plan, charges });
@@ -104,6 +124,7 @@ impl<'s> Catalog<'s> {
         Ok(Catalog {
             metrics,
             plans,
+            base_plans,
             add_ons: &scenario.add_ons,
             coupons: &scenario.coupons,
             taxes: &scenario.taxes,
@@ -112,10 +133,10 @@ impl<'s> Catalog<'s> {
 
     /// The plan with `code`, or an error at `path` listing the known codes.
     pub fn plan(&self, code: &str, path: &str) -> Result<usize> {
-        self.plans
-            .iter()
+        let base = self.plans.get(..self.base_plans).unwrap_or_default();
+        base.iter()
             .position(|p| p.plan.code == code)
-            .ok_or_else(|| unknown("plan", code, path, self.plans.iter().map(|p| &p.plan.code)))
+            .ok_or_else(|| unknown("plan", code, path, base.iter().map(|p| &p.plan.code)))
     }
 
     /// The coupon with `code`, or an error at `path` listing the known codes.
@@ -126,10 +147,21 @@ impl<'s> Catalog<'s> {
             .ok_or_else(|| unknown("coupon", code, path, self.coupons.iter().map(|c| &c.code)))
     }
 
+    /// The index in `plans` of the `k`-th overridden plan.
+    pub fn overridden_plan(&self, k: usize) -> usize {
+        self.base_plans + k
+    }
+
     /// The index of the metric with `code`, if any.
     pub fn metric(&self, code: &str) -> Option<usize> {
         self.metrics.iter().position(|m| m.source.code == code)
     }
+}
+
+/// The simulator's id of the `charge`-th charge of the `plan`-th plan (`ch_00_01`), used when the
+/// scenario gives the charge no `lago_id`.
+pub(crate) fn charge_id(plan: usize, charge: usize) -> String {
+    format!("ch_{plan:02}_{charge:02}")
 }
 
 impl CheckedCharge<'_> {

@@ -12,7 +12,6 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
-use crate::credit_note::{CreditNoteCreate, CreditNoteItemInput, Reason};
 use crate::customer::{Customer, FinalizeZeroAmountInvoice, Organization};
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
@@ -30,6 +29,7 @@ use crate::simulate::fees::{
     ChargeBilling, SubscriptionAmount, blank_fee, subscription_precise_cents,
 };
 use crate::simulate::output::{SimulationOutput, UsageAnswer, Warning};
+use crate::simulate::plan_change::{self, OverriddenPlans, PlanChange};
 use crate::simulate::scenario::{
     ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
     UsageQuery,
@@ -43,15 +43,38 @@ use crate::usage::{ChargeUsage, CustomerUsage, UsageBillableMetric, UsageCharge}
 /// Charge fees with their tax context, and the `(true-up, parent)` index pairs among them.
 type ChargeFeeList = (Vec<(Fee, FeeContext)>, Vec<(usize, usize)>);
 
+/// Why an invoice is made: one `invoicing_reason` for all its subscriptions, or a plan change,
+/// which bills the subscription that ends (`subscription_terminating`) with the one that starts
+/// (`subscription_starting`) — Lago's unpersisted `upgrading` reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Occasion {
+    Reason(InvoicingReason),
+    PlanChange,
+}
+
+impl Occasion {
+    fn for_subscription(self, status: SubscriptionStatus) -> InvoicingReason {
+        match self {
+            Occasion::Reason(reason) => reason,
+            Occasion::PlanChange if status == SubscriptionStatus::Terminated => {
+                InvoicingReason::SubscriptionTerminating
+            }
+            Occasion::PlanChange => InvoicingReason::SubscriptionStarting,
+        }
+    }
+}
+
 /// Runs a whole scenario.
 pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
-    let catalog = Catalog::check(scenario)?;
+    let overridden = plan_change::override_plans(scenario)?;
+    let catalog = Catalog::check(scenario, &overridden.plans)?;
     let organization = scenario.organization.clone().unwrap_or_default();
     organization
         .validate()
         .map_err(|e| e.within("organization"))?;
     let mut engine = Engine {
         catalog,
+        overridden: &overridden,
         organization,
         customers: Vec::new(),
         subscriptions: Vec::new(),
@@ -145,6 +168,19 @@ struct SubscriptionState {
     next_billing: Option<Timestamp>,
     /// The invoices holding a subscription fee of this subscription, with their issuing dates.
     subscription_fees: Vec<(usize, Date)>,
+    /// The subscription this one replaces, and how.
+    previous: Option<(usize, PlanChange)>,
+    /// The subscription replacing this one: a pending downgrade, or the upgrade that ended it.
+    next: Option<(usize, PlanChange)>,
+}
+
+impl SubscriptionState {
+    /// How the subscription ended when a plan change ended it.
+    fn replaced_by(&self) -> Option<PlanChange> {
+        self.next
+            .map(|(_, change)| change)
+            .filter(|_| self.status == SubscriptionStatus::Terminated)
+    }
 }
 
 /// An invoice in its grace period, and how to rebuild it when it is finalized.
@@ -152,13 +188,15 @@ struct Draft {
     invoice: usize,
     subscriptions: Vec<usize>,
     at: Timestamp,
-    reason: InvoicingReason,
+    reason: Occasion,
     skip_charges: bool,
     finalize_at: Timestamp,
 }
 
 struct Engine<'s> {
     catalog: Catalog<'s>,
+    /// The plans the timeline's `plan_overrides` make, by step.
+    overridden: &'s OverriddenPlans,
     organization: Organization,
     customers: Vec<CustomerState>,
     subscriptions: Vec<SubscriptionState>,
@@ -207,7 +245,10 @@ impl<'s> Engine<'s> {
         let mut jobs: Vec<(Timestamp, Job)> = Vec::new();
         for (i, s) in self.subscriptions.iter().enumerate() {
             match s.status {
-                SubscriptionStatus::Pending => jobs.push((s.subscription_at, Job::Activate(i))),
+                // A downgrade starts when its predecessor's period ends (its billing job).
+                SubscriptionStatus::Pending if s.previous.is_none() => {
+                    jobs.push((s.subscription_at, Job::Activate(i)));
+                }
                 SubscriptionStatus::Active => {
                     if let Some(at) = s.next_billing {
                         jobs.push((at, Job::Bill(i)));
@@ -463,17 +504,20 @@ impl<'s> Engine<'s> {
             .ok_or_else(|| Error::invalid(path, format!("unknown customer `{external_id}`")))
     }
 
+    /// The active subscription of `external_id`, else its pending one (a pending downgrade waits
+    /// behind the active subscription it replaces).
     fn live_subscription(&self, external_id: &str, path: &str) -> Result<usize> {
-        self.by_external_id
-            .get(external_id)
-            .and_then(|subs| {
-                subs.iter().rev().copied().find(|&s| {
-                    matches!(
-                        self.subscriptions[s].status,
-                        SubscriptionStatus::Active | SubscriptionStatus::Pending
-                    )
-                })
+        let subs = self.by_external_id.get(external_id);
+        let latest = |status: SubscriptionStatus| {
+            subs.and_then(|subs| {
+                subs.iter()
+                    .rev()
+                    .copied()
+                    .find(|&s| self.subscriptions[s].status == status)
             })
+        };
+        latest(SubscriptionStatus::Active)
+            .or_else(|| latest(SubscriptionStatus::Pending))
             .ok_or_else(|| {
                 Error::invalid(
                     path,
@@ -484,22 +528,11 @@ impl<'s> Engine<'s> {
 
     fn create_subscription(&mut self, body: &Subscription, at: Timestamp) -> Result<()> {
         body.validate().map_err(|e| e.within("body"))?;
-        if body.plan_overrides.is_some() {
-            return Err(Error::invalid(
-                "body.plan_overrides",
-                "plan overrides are not supported by the simulator",
-            ));
-        }
-        if self.live_subscription(&body.external_id, "").is_ok() {
-            return Err(Error::invalid(
-                "body.external_id",
-                format!(
-                    "`{}` is already active: plan changes (upgrades and downgrades) are not supported by the simulator",
-                    body.external_id
-                ),
-            ));
-        }
-        let plan = self.catalog.plan(&body.plan_code, "body.plan_code")?;
+        let base_plan = self.catalog.plan(&body.plan_code, "body.plan_code")?;
+        let plan = self
+            .overridden
+            .of_step(self.step)
+            .map_or(base_plan, |k| self.catalog.overridden_plan(k));
         let customer = self.customer(&body.external_customer_id, "body.external_customer_id")?;
         let plan_ref = self.catalog.plans[plan].plan;
         let currency = self.customers[customer].customer.currency;
@@ -515,6 +548,9 @@ impl<'s> Engine<'s> {
             }
             Some(_) => {}
             None => self.customers[customer].customer.currency = Some(plan_ref.amount_currency),
+        }
+        if let Ok(current) = self.live_subscription(&body.external_id, "") {
+            return self.change_plan(current, base_plan, plan, body, at);
         }
         let subscription_at = body.subscription_at.unwrap_or(at);
         let trial_period = plan_ref.trial_period.unwrap_or(Decimal::ZERO);
@@ -538,17 +574,167 @@ impl<'s> Engine<'s> {
             trial_done: trial_end.is_none(),
             next_billing: None,
             subscription_fees: Vec::new(),
+            previous: None,
+            next: None,
         };
-        self.subscriptions.push(state);
-        let index = self.subscriptions.len() - 1;
-        self.by_external_id
-            .entry(body.external_id.clone())
-            .or_default()
-            .push(index);
+        let index = self.push_subscription(state);
         if subscription_at <= at {
             self.activate(index, at)?;
         }
         Ok(())
+    }
+
+    fn push_subscription(&mut self, state: SubscriptionState) -> usize {
+        let index = self.subscriptions.len();
+        self.by_external_id
+            .entry(state.body.external_id.clone())
+            .or_default()
+            .push(index);
+        self.subscriptions.push(state);
+        index
+    }
+
+    /// Lago's `CreateService` on an `external_id` already live: the same plan changes nothing; a
+    /// subscription not started yet just takes the new plan; otherwise the plan change replaces
+    /// it with a subscription keeping its anniversary (`subscription_at`) and billing time, at
+    /// once for an upgrade, at the end of the period for a downgrade (a downgrade already
+    /// waiting is canceled first).
+    fn change_plan(
+        &mut self,
+        current: usize,
+        base_plan: usize,
+        plan: usize,
+        body: &Subscription,
+        at: Timestamp,
+    ) -> Result<()> {
+        if self.subscriptions[current].plan == base_plan {
+            return Ok(());
+        }
+        let change = plan_change::classify(
+            self.catalog.plans[self.subscriptions[current].plan].plan,
+            self.catalog.plans[plan].plan,
+        )
+        .map_err(|e| e.within("body.plan_code"))?;
+        let sub = &mut self.subscriptions[current];
+        if sub.status == SubscriptionStatus::Pending {
+            sub.plan = plan;
+            if let Some(name) = &body.name {
+                sub.body.name = Some(name.clone());
+            }
+            sub.body.plan_code = body.plan_code.clone();
+            return Ok(());
+        }
+        self.cancel_next(current, at);
+        let old = &self.subscriptions[current];
+        // Lago counts a trial from the first subscription of the `external_id`.
+        let trial_period = self.catalog.plans[plan].plan.trial_period;
+        let trial_end = period::trial_end_datetime(
+            old.started_at.unwrap_or(old.subscription_at),
+            trial_period.unwrap_or(Decimal::ZERO),
+        )
+        .map_err(|e| e.within("body.plan_code"))?;
+        let state = SubscriptionState {
+            lago_id: next_id(&mut self.counters.subscription, "sub"),
+            body: Subscription {
+                ending_at: body.ending_at.or(old.ending_at),
+                billing_time: Some(old.billing_time),
+                subscription_at: Some(old.subscription_at),
+                ..body.clone()
+            },
+            customer: old.customer,
+            plan,
+            billing_time: old.billing_time,
+            created_at: at,
+            subscription_at: old.subscription_at,
+            started_at: None,
+            terminated_at: None,
+            canceled_at: None,
+            ending_at: body.ending_at.or(old.ending_at),
+            status: SubscriptionStatus::Pending,
+            trial_end,
+            trial_done: trial_end.is_none(),
+            next_billing: None,
+            subscription_fees: Vec::new(),
+            previous: Some((current, change)),
+            next: None,
+        };
+        let new = self.push_subscription(state);
+        self.subscriptions[current].next = Some((new, change));
+        match change {
+            PlanChange::Upgrade => self.upgrade(current, new, at),
+            PlanChange::Downgrade => Ok(()),
+        }
+    }
+
+    /// Lago's `ActivateService#activate_for_upgrade`: the current subscription is terminated now
+    /// (the unused days of a fee paid in advance credited, the upgrade's day included) without a
+    /// termination invoice of its own; the new one starts now; one invoice a second later bills
+    /// what the old one owes and, when paid in advance and out of trial, the new one's first
+    /// (prorated) period.
+    fn upgrade(&mut self, old: usize, new: usize, at: Timestamp) -> Result<()> {
+        let sub = &mut self.subscriptions[old];
+        sub.status = SubscriptionStatus::Terminated;
+        sub.terminated_at = Some(at);
+        sub.next_billing = None;
+        if self.catalog.plans[sub.plan].plan.pay_in_advance {
+            self.credit_unused_days(old, at, true)?;
+        }
+        let in_trial = self.start(new, at)?;
+        let mut billed = vec![old];
+        if self.catalog.plans[self.subscriptions[new].plan]
+            .plan
+            .pay_in_advance
+            && !in_trial
+        {
+            billed.push(new);
+        }
+        let billing_at = at
+            .checked_add(SignedDuration::from_secs(1))
+            .map_err(|e| Error::invalid("at", e.to_string()))?;
+        self.bill(&billed, billing_at, Occasion::PlanChange, false)
+    }
+
+    /// Lago's `TerminateService#terminate_and_start_next` on the billing day of a subscription
+    /// with a pending downgrade: the current one is terminated (nothing credited), the downgrade
+    /// starts, and one invoice bills the current one's period as usual and the new one's first
+    /// period when paid in advance.
+    fn downgrade(&mut self, old: usize, new: usize, at: Timestamp) -> Result<()> {
+        let sub = &mut self.subscriptions[old];
+        sub.status = SubscriptionStatus::Terminated;
+        sub.terminated_at = Some(at);
+        sub.next_billing = None;
+        self.start(new, at)?;
+        let mut billed = vec![old];
+        if self.catalog.plans[self.subscriptions[new].plan]
+            .plan
+            .pay_in_advance
+        {
+            billed.push(new);
+        }
+        self.bill(&billed, at, Occasion::PlanChange, false)
+    }
+
+    /// Marks a plan change's subscription active from `at`; whether it is in its trial then.
+    fn start(&mut self, s: usize, at: Timestamp) -> Result<bool> {
+        let sub = &mut self.subscriptions[s];
+        sub.status = SubscriptionStatus::Active;
+        sub.started_at = Some(at);
+        let in_trial = sub.trial_end.is_some_and(|end| end > at);
+        self.subscriptions[s].next_billing = self.following_billing(s, at)?;
+        Ok(in_trial)
+    }
+
+    /// Cancels the pending downgrade of `s`, if any (Lago's `cancel_next_subscription`).
+    fn cancel_next(&mut self, s: usize, at: Timestamp) {
+        let Some((next, _)) = self.subscriptions[s].next else {
+            return;
+        };
+        let next_sub = &mut self.subscriptions[next];
+        if next_sub.status == SubscriptionStatus::Pending {
+            next_sub.status = SubscriptionStatus::Canceled;
+            next_sub.canceled_at = Some(at);
+            self.subscriptions[s].next = None;
+        }
     }
 
     /// Starts a subscription (Lago's activation): it bills its first period at once when its plan
@@ -562,7 +748,12 @@ impl<'s> Engine<'s> {
         self.subscriptions[s].next_billing = self.following_billing(s, started_at)?;
         let plan = self.catalog.plans[self.subscriptions[s].plan].plan;
         if plan.pay_in_advance && !in_trial {
-            self.bill(&[s], at, InvoicingReason::SubscriptionStarting, true)?;
+            self.bill(
+                &[s],
+                at,
+                Occasion::Reason(InvoicingReason::SubscriptionStarting),
+                true,
+            )?;
         }
         Ok(())
     }
@@ -615,17 +806,15 @@ impl<'s> Engine<'s> {
 
     /// Lago's `CreditNotes::CreateFromTermination`: a subscription paid in advance and terminated
     /// before its period ends gets the unused days of its last subscription fee back, as a credit
-    /// note on that fee's invoice (after its coupons, with its taxes). Without payments in the
-    /// simulator nothing was paid, so `refund` has nothing to refund and credits it all.
-    fn credit_unused_days(&mut self, s: usize, at: Timestamp) -> Result<()> {
+    /// note on that fee's invoice ([`CustomerBalances::credit_unused_subscription`]). The days run
+    /// from the day after the termination's (its day too on an upgrade, which bills that day on
+    /// the new plan) to the end of the period.
+    fn credit_unused_days(&mut self, s: usize, at: Timestamp, upgrade: bool) -> Result<()> {
         let sub = &self.subscriptions[s];
         let option = sub
             .body
             .on_termination_credit_note
             .unwrap_or(OnTerminationCreditNote::Credit);
-        if option == OnTerminationCreditNote::Skip {
-            return Ok(());
-        }
         let Some(&(index, _)) = sub.subscription_fees.last() else {
             return Ok(());
         };
@@ -652,6 +841,11 @@ impl<'s> Engine<'s> {
             .checked_sub(SignedDuration::from_secs(1))
             .map_err(|e| Error::invalid("at", e.to_string()))?;
         let mut billed_from = TimeZone::UTC.to_datetime(end_of_day).date();
+        if upgrade {
+            billed_from = billed_from
+                .yesterday()
+                .map_err(|e| Error::invalid("at", e.to_string()))?;
+        }
         if let Some(trial_end) = sub.trial_end.map(|t| self.local_date(s, t))
             && trial_end >= billed_from
         {
@@ -672,42 +866,29 @@ impl<'s> Engine<'s> {
             .unwrap_or(self.catalog.plans[sub.plan].plan.amount_cents);
         let day_price =
             period::single_day_price(Decimal::from(plan_amount), boundaries.period_duration)?;
-        let unused = crate::decimal::mul(day_price, Decimal::from(remaining), "unused amount")?
-            .min(Decimal::from(fee.amount_cents));
-        if unused <= Decimal::ZERO {
-            return Ok(());
-        }
-        let total = termination_credit_total(fee, unused)?;
-        let item_cents = round_cents(unused)?;
+        let unused = crate::decimal::mul(day_price, Decimal::from(remaining), "unused amount")?;
         let fee_id = fee.lago_id.clone().unwrap_or_default();
-        let invoice_id = self.out.invoices[index].lago_id.clone().unwrap_or_default();
-        let (credit, offset) = match option {
-            OnTerminationCreditNote::Offset => (0, total),
-            _ => (total, 0),
-        };
-        let body = CreditNoteCreate {
-            invoice_id,
-            reason: Reason::OrderCancellation,
-            description: None,
-            credit_amount_cents: credit,
-            refund_amount_cents: 0,
-            offset_amount_cents: offset,
-            items: vec![CreditNoteItemInput {
-                fee_id,
-                amount_cents: item_cents,
-            }],
-        };
         let customer = sub.customer;
-        let id = next_id(&mut self.counters.credit_note, "cn");
-        let invoice = &self.out.invoices[index];
-        self.customers[customer]
+        let id = format!("cn_{:04}", self.counters.credit_note + 1);
+        let note = self.customers[customer]
             .balances
-            .create_credit_note(invoice, &body, &id, at)?;
+            .credit_unused_subscription(
+                &self.out.invoices[index],
+                &fee_id,
+                unused,
+                option,
+                &id,
+                at,
+            )?;
+        if note.is_some() {
+            self.counters.credit_note += 1;
+        }
         Ok(())
     }
 
     /// Terminates a subscription (Lago's `TerminateService`): a pending one is canceled; an active
     /// one bills what it owes up to now, unless told to skip the invoice.
+    /// A pending downgrade of the subscription is canceled with it.
     fn terminate(&mut self, s: usize, at: Timestamp, invoice: OnTerminationInvoice) -> Result<()> {
         let sub = &mut self.subscriptions[s];
         if sub.status == SubscriptionStatus::Pending {
@@ -718,11 +899,16 @@ impl<'s> Engine<'s> {
         sub.status = SubscriptionStatus::Terminated;
         sub.terminated_at = Some(at);
         sub.next_billing = None;
-        if self.catalog.plans[sub.plan].plan.pay_in_advance {
-            self.credit_unused_days(s, at)?;
+        self.cancel_next(s, at);
+        if self.catalog.plans[self.subscriptions[s].plan]
+            .plan
+            .pay_in_advance
+        {
+            self.credit_unused_days(s, at, false)?;
         }
         if invoice == OnTerminationInvoice::Generate {
-            self.bill(&[s], at, InvoicingReason::SubscriptionTerminating, false)?;
+            let reason = Occasion::Reason(InvoicingReason::SubscriptionTerminating);
+            self.bill(&[s], at, reason, false)?;
         }
         Ok(())
     }
@@ -736,29 +922,37 @@ impl<'s> Engine<'s> {
             .iter()
             .any(|(_, date)| *date == issuing);
         if plan.pay_in_advance && !billed_today {
-            self.bill(&[s], at, InvoicingReason::SubscriptionStarting, true)?;
+            let reason = Occasion::Reason(InvoicingReason::SubscriptionStarting);
+            self.bill(&[s], at, reason, true)?;
         }
         Ok(())
     }
 
     /// Periodic billing of every subscription of the customer whose billing instant is `at`, on
-    /// one invoice (Lago groups a customer's subscriptions billed together).
+    /// one invoice (Lago groups a customer's subscriptions billed together). A subscription with
+    /// a pending downgrade is replaced instead, on an invoice of its own.
     fn bill_day(&mut self, s: usize, at: Timestamp) -> Result<()> {
         let customer = self.subscriptions[s].customer;
-        let due: Vec<usize> = (0..self.subscriptions.len())
+        let (downgraded, due): (Vec<usize>, Vec<usize>) = (0..self.subscriptions.len())
             .filter(|&i| {
                 let sub = &self.subscriptions[i];
                 sub.customer == customer
                     && sub.status == SubscriptionStatus::Active
                     && sub.next_billing == Some(at)
             })
-            .collect();
+            .partition(|&i| self.subscriptions[i].next.is_some());
+        for old in downgraded {
+            if let Some((new, _)) = self.subscriptions[old].next {
+                self.downgrade(old, new, at)?;
+            }
+        }
         for &i in &due {
             let date = self.local_date(i, at);
             self.subscriptions[i].next_billing =
                 self.following_billing(i, self.start_of(i, date)?)?;
         }
-        self.bill(&due, at, InvoicingReason::SubscriptionPeriodic, false)
+        let reason = Occasion::Reason(InvoicingReason::SubscriptionPeriodic);
+        self.bill(&due, at, reason, false)
     }
 
     // ---- periods ----
@@ -819,7 +1013,10 @@ impl<'s> Engine<'s> {
                 && matches!(plan.interval, Interval::Yearly | Interval::Semiannual),
             subscription_at: sub.subscription_at,
             started_at: sub.started_at.unwrap_or(sub.subscription_at),
-            terminated_at: sub.terminated_at,
+            // A downgraded subscription ends with its period: Lago bills it as if still active.
+            terminated_at: sub
+                .terminated_at
+                .filter(|_| sub.replaced_by() != Some(PlanChange::Downgrade)),
             time_zone: self.time_zone(s).clone(),
         }
     }
@@ -855,7 +1052,7 @@ impl<'s> Engine<'s> {
         &mut self,
         subs: &[usize],
         at: Timestamp,
-        reason: InvoicingReason,
+        reason: Occasion,
         skip_charges: bool,
     ) -> Result<()> {
         let Some(&first) = subs.first() else {
@@ -1002,7 +1199,7 @@ impl<'s> Engine<'s> {
         &mut self,
         subs: &[usize],
         at: Timestamp,
-        reason: InvoicingReason,
+        reason: Occasion,
         skip_charges: bool,
         index: usize,
         id: String,
@@ -1058,7 +1255,7 @@ impl<'s> Engine<'s> {
                 charges_to_datetime: boundaries.charges_to_datetime,
                 fixed_charges_from_datetime: None,
                 fixed_charges_to_datetime: None,
-                invoicing_reason: reason,
+                invoicing_reason: reason.for_subscription(sub.status),
             });
         }
         let customer_state = &self.customers[customer];
@@ -1124,9 +1321,19 @@ impl<'s> Engine<'s> {
         }
         let started_at = sub.started_at.unwrap_or(sub.subscription_at);
         let started_in_past = self.local_date(s, started_at) < self.local_date(s, sub.created_at);
-        let sizing = if terminated {
+        let replaced_by = sub.replaced_by();
+        let sizing = if terminated && replaced_by == Some(PlanChange::Upgrade) {
+            SubscriptionAmount::ProratedBeforeUpgrade
+        } else if terminated && replaced_by.is_none() {
             SubscriptionAmount::Prorated
-        } else if (plan.pay_in_advance && sub.billing_time == BillingTime::Anniversary)
+        } else if sub.subscription_fees.is_empty()
+            && sub.previous.is_some_and(|(_, c)| c == PlanChange::Upgrade)
+        {
+            // Lago's `upgraded_amount`: the days from the upgrade to the end of the period.
+            SubscriptionAmount::Prorated
+        } else if (plan.pay_in_advance
+            && sub.billing_time == BillingTime::Anniversary
+            && sub.previous.is_none())
             || !sub.subscription_fees.is_empty()
             || (started_in_past && plan.pay_in_advance)
             || (started_in_past && started_at < boundaries.previous_beginning_of_period)
@@ -1207,8 +1414,12 @@ impl<'s> Engine<'s> {
             if !charge.charge.invoiceable || (charge.charge.pay_in_advance && !recurring) {
                 continue;
             }
-            // A recurring in-advance charge of a terminated subscription was paid already.
-            if charge.charge.pay_in_advance && terminated {
+            // A recurring in-advance charge of a terminated subscription was paid already (Lago
+            // bills it again only when a downgrade ended the subscription).
+            if charge.charge.pay_in_advance
+                && terminated
+                && sub.replaced_by() != Some(PlanChange::Downgrade)
+            {
                 continue;
             }
             let billing = ChargeBilling {
@@ -1615,8 +1826,27 @@ impl<'s> Engine<'s> {
         for sub in &self.subscriptions {
             let plan = self.catalog.plans[sub.plan].plan;
             let customer = &self.customers[sub.customer];
+            let plan_code = |other: Option<(usize, PlanChange)>| {
+                other.map(|(o, _)| {
+                    let other = &self.subscriptions[o];
+                    self.catalog.plans[other.plan].plan.code.clone()
+                })
+            };
+            let downgrade_plan_date = match sub.next {
+                Some((next, PlanChange::Downgrade))
+                    if self.subscriptions[next].status == SubscriptionStatus::Pending =>
+                {
+                    sub.next_billing
+                        .map(|at| customer.time_zone.to_datetime(at).date())
+                }
+                _ => None,
+            };
             out.subscriptions.push(Subscription {
                 lago_id: Some(sub.lago_id.clone()),
+                plan_code: plan.code.clone(),
+                previous_plan_code: plan_code(sub.previous),
+                next_plan_code: plan_code(sub.next),
+                downgrade_plan_date,
                 lago_customer_id: Some(customer.lago_id.clone()),
                 billing_time: Some(sub.billing_time),
                 plan_amount_cents: Some(plan.amount_cents),
@@ -1676,29 +1906,6 @@ fn empty_invoice(currency: Currency, issuing_date: Date) -> Invoice {
 /// The currency a customer is billed in: its own, else its plan's.
 fn fee_currency(customer: &Customer, plan_currency: &Currency) -> Currency {
     customer.currency.unwrap_or(*plan_currency)
-}
-
-/// What a termination credit note credits for `unused` cents of `fee`: the fee's coupons taken off
-/// pro rata, its tax rate added, rounded to cents.
-fn termination_credit_total(fee: &Fee, unused: Decimal) -> Result<i64> {
-    use crate::decimal::{add, div, mul, sub};
-    let coupons = fee.precise_coupons_amount_cents.unwrap_or(Decimal::ZERO);
-    let coupon_share = if fee.amount_cents == 0 {
-        Decimal::ZERO
-    } else {
-        div(
-            mul(unused, coupons, "credit note coupons")?,
-            Decimal::from(fee.amount_cents),
-            "credit note coupons",
-        )?
-    };
-    let taxable = sub(unused, coupon_share, "credit note")?;
-    let taxes = div(
-        mul(taxable, fee.taxes_rate, "credit note taxes")?,
-        Decimal::ONE_HUNDRED,
-        "credit note taxes",
-    )?;
-    round_cents(add(taxable, taxes, "credit note")?)
 }
 
 /// Points each true-up fee (`(true-up, parent)` indexes) and its parent at each other.

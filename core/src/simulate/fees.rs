@@ -28,6 +28,9 @@ pub(crate) enum SubscriptionAmount {
     /// The days of the (possibly cut) period, at the plan amount divided by the days of the whole
     /// period: a first period, or the last one of a terminated subscription.
     Prorated,
+    /// The last period of a subscription paid in arrears that an upgrade ended: prorated, less
+    /// the upgrade's day, which the new plan bills (Lago's `Subscription#date_diff_with_timezone`).
+    ProratedBeforeUpgrade,
 }
 
 /// The subscription fee's precise cents for the period of `boundaries`.
@@ -49,7 +52,10 @@ pub(crate) fn subscription_precise_cents(
     if sizing == SubscriptionAmount::Full && billed_from == from {
         return Ok(Decimal::from(amount_cents));
     }
-    let days = days_to_bill(billed_from, to, time_zone);
+    let mut days = days_to_bill(billed_from, to, time_zone);
+    if sizing == SubscriptionAmount::ProratedBeforeUpgrade {
+        days = (days - 1).max(0);
+    }
     let day_price =
         crate::period::single_day_price(Decimal::from(amount_cents), boundaries.period_duration)?;
     decimal::mul(Decimal::from(days), day_price, "subscription fee")

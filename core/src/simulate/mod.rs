@@ -11,6 +11,7 @@ mod catalog;
 mod engine;
 mod fees;
 mod output;
+mod plan_change;
 mod scenario;
 
 use serde_json::Value;
