@@ -200,7 +200,8 @@ mod tests {
 
     #[test]
     fn plans_compare_by_their_yearly_amount() {
-        // (current, new, expected): 1000 a month is 12 000 a year, 300 a week 15 600.
+        // (current, new, expected): 1000 a month is 12 000 a year; 300 a week is 15 600, less
+        // than 1301 a month (15 612) and equal to 1300 a month (an upgrade: `>=`).
         let cases = [
             (
                 plan("monthly", 1000),
