@@ -214,9 +214,14 @@ mod tests {
                 PlanChange::Downgrade,
             ),
             (
-                plan("monthly", 1300),
+                plan("monthly", 1301),
                 plan("weekly", 300),
                 PlanChange::Downgrade,
+            ),
+            (
+                plan("monthly", 1300),
+                plan("weekly", 300),
+                PlanChange::Upgrade,
             ),
             (
                 plan("quarterly", 3900),
