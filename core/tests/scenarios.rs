@@ -129,4 +129,6 @@ scenario_tests!(
     plan_downgrade => "plan_downgrade.json",
     plan_overrides => "plan_overrides.json",
     error_unknown_override_charge => "error_unknown_override_charge.json",
+    minimum_commitment_in_arrears => "minimum_commitment_in_arrears.json",
+    minimum_commitment_in_advance => "minimum_commitment_in_advance.json",
 );

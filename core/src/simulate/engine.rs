@@ -19,14 +19,15 @@ use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType, PaymentStatus};
 use crate::invoice::{
     BillingPeriod, CustomerBalances, FeeContext, Invoice, InvoiceContext, InvoiceStatus,
-    InvoiceType, InvoicingReason, draft_totals, finalize, one_off_invoice,
+    InvoiceType, InvoicingReason, draft_totals, finalize, minimum_commitment_true_up,
+    one_off_invoice,
 };
 use crate::metric::Period;
 use crate::money::{Currency, round_cents};
 use crate::period::{self, BillingTime, Boundaries, Cycle, Interval};
 use crate::simulate::catalog::Catalog;
 use crate::simulate::fees::{
-    ChargeBilling, SubscriptionAmount, blank_fee, subscription_precise_cents,
+    ChargeBilling, SubscriptionAmount, blank_fee, commitment_fee, subscription_precise_cents,
 };
 use crate::simulate::output::{SimulationOutput, UsageAnswer, Warning};
 use crate::simulate::plan_change::{self, OverriddenPlans, PlanChange};
@@ -1226,12 +1227,13 @@ impl<'s> Engine<'s> {
                 tax_codes: Vec::new(),
                 plan_tax_codes: plan.tax_codes.clone(),
             };
+            let own_start = fees.len();
             if let Some(fee) = self.subscription_fee(s, &boundaries, at, currency)? {
                 self.subscriptions[s]
                     .subscription_fees
                     .push((index, issuing_date));
                 fees.push(fee);
-                contexts.push(plan_context);
+                contexts.push(plan_context.clone());
                 owners.push(s);
             }
             if !skip_charges && boundaries.charges_from_datetime < boundaries.charges_to_datetime {
@@ -1243,6 +1245,18 @@ impl<'s> Engine<'s> {
                     contexts.push(context);
                     owners.push(s);
                 }
+            }
+            let own_fees: Vec<&Fee> = fees.get(own_start..).unwrap_or_default().iter().collect();
+            if let Some(fee) =
+                self.commitment_fee(s, &boundaries, at, index, &own_fees, currency)?
+            {
+                let commitment = plan.minimum_commitment.as_ref();
+                contexts.push(FeeContext {
+                    tax_codes: commitment.map(|c| c.tax_codes.clone()).unwrap_or_default(),
+                    ..plan_context.clone()
+                });
+                fees.push(fee);
+                owners.push(s);
             }
             let sub = &self.subscriptions[s];
             billing_periods.push(BillingPeriod {
@@ -1379,6 +1393,145 @@ impl<'s> Engine<'s> {
         );
         fee.amount_details = Some(details);
         Ok(Some(fee))
+    }
+
+    /// Lago's minimum commitment true-up (`CalculateFeesService#should_create_minimum_commitment_true_up_fee?`
+    /// and `Commitments::Minimum::*`) for subscription `s` on the invoice at `index`, whose fees of
+    /// `s` so far are `own_fees`.
+    ///
+    /// The period reconciled is the one this invoice bills in arrears; for a plan paid in advance
+    /// it is the one billed on the subscription's previous invoice with a subscription fee (none on
+    /// its first invoice), or on termination the period cut short. The commitment is prorated by the
+    /// days of that period the subscription was billed for; the fees counted are the subscription
+    /// fees within the period, this invoice's charges of `s` billed in arrears, and the
+    /// pay-in-advance fees of its events in the period. A yearly or semiannual plan reconciles only
+    /// when its own period turns.
+    fn commitment_fee(
+        &self,
+        s: usize,
+        boundaries: &Boundaries,
+        at: Timestamp,
+        index: usize,
+        own_fees: &[&Fee],
+        currency: Currency,
+    ) -> Result<Option<Fee>> {
+        let sub = &self.subscriptions[s];
+        let checked = &self.catalog.plans[sub.plan];
+        let plan = checked.plan;
+        let Some(commitment) = &plan.minimum_commitment else {
+            return Ok(None);
+        };
+        let terminated = sub.status == SubscriptionStatus::Terminated
+            && sub.replaced_by() != Some(PlanChange::Downgrade);
+        let cycle = Cycle::new(
+            plan.interval,
+            sub.billing_time,
+            self.local_date(s, sub.subscription_at),
+        );
+        let issuing = self.local_date(s, at);
+        if matches!(plan.interval, Interval::Yearly | Interval::Semiannual)
+            && !terminated
+            && cycle.start(issuing) != Some(issuing)
+        {
+            return Ok(None);
+        }
+        let fee_of = |i: usize| {
+            self.out.invoices.get(i).and_then(|invoice| {
+                invoice.fees.iter().find(|f| {
+                    f.item.kind == FeeType::Subscription
+                        && f.lago_subscription_id.as_deref() == Some(sub.lago_id.as_str())
+                })
+            })
+        };
+        let earlier_fees: Vec<&Fee> = sub
+            .subscription_fees
+            .iter()
+            .filter(|(i, _)| *i != index)
+            .filter_map(|(i, _)| fee_of(*i))
+            .collect();
+        let reconciled = if !plan.pay_in_advance || terminated {
+            if plan.pay_in_advance && earlier_fees.is_empty() {
+                return Ok(None);
+            }
+            (boundaries.from_datetime, boundaries.to_datetime)
+        } else {
+            let Some(previous) = earlier_fees.last() else {
+                return Ok(None);
+            };
+            let (Some(from), Some(to)) = (previous.from_date, previous.to_date) else {
+                return Ok(None);
+            };
+            (from, to)
+        };
+        let zone = self.time_zone(s);
+        let first_day = cycle.start(self.local_date(s, reconciled.0));
+        let last_day = first_day.and_then(|d| cycle.end(d));
+        let (Some(first_day), Some(last_day)) = (first_day, last_day) else {
+            return Err(Error::invalid("at", "the billing period is out of range"));
+        };
+        let period_start = self.start_of(s, first_day)?;
+        let period_end = self
+            .start_of(
+                s,
+                last_day
+                    .tomorrow()
+                    .map_err(|e| Error::invalid("at", e.to_string()))?,
+            )?
+            .checked_sub(SignedDuration::from_secs(1))
+            .map_err(|e| Error::invalid("at", e.to_string()))?;
+        let within = |f: &&Fee| {
+            f.from_date.is_some_and(|d| d >= period_start)
+                && f.to_date.is_some_and(|d| d <= period_end)
+        };
+        let own_subscription_fee = own_fees
+            .iter()
+            .copied()
+            .filter(|f| f.item.kind == FeeType::Subscription);
+        let mut counted: Vec<&Fee> = earlier_fees
+            .iter()
+            .copied()
+            .chain(own_subscription_fee)
+            .filter(within)
+            .collect();
+        counted.extend(
+            own_fees
+                .iter()
+                .copied()
+                .filter(|f| f.item.kind == FeeType::Charge && !f.pay_in_advance),
+        );
+        if checked.charges.iter().any(|c| c.charge.pay_in_advance) {
+            let invoiced = self.out.invoices.iter().flat_map(|i| &i.fees);
+            counted.extend(
+                invoiced
+                    .chain(&self.out.non_invoiceable_fees)
+                    .filter(|f| {
+                        f.item.kind == FeeType::Charge
+                            && f.event_transaction_id.is_some()
+                            && f.lago_subscription_id.as_deref() == Some(sub.lago_id.as_str())
+                    })
+                    .filter(within),
+            );
+        }
+        let days = period::days_to_bill(reconciled.0, reconciled.1, zone);
+        let period_days = period::days_to_bill(period_start, period_end, zone);
+        let Some(true_up) = minimum_commitment_true_up(
+            commitment.amount_cents,
+            days,
+            period_days,
+            &counted,
+            currency,
+        )?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(commitment_fee(
+            plan,
+            commitment,
+            &sub.lago_id,
+            &true_up,
+            reconciled,
+            currency,
+        )))
     }
 
     /// The charge fees of one subscription for the charges period of `boundaries`.

@@ -15,9 +15,11 @@ use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType};
+use crate::invoice::CommitmentTrueUp;
 use crate::metric::{AggregationRequest, Period};
 use crate::money::{Currency, round_cents};
 use crate::period::{Boundaries, billable_from, days_to_bill};
+use crate::plan::{MinimumCommitment, Plan};
 use crate::simulate::catalog::{Bucket, CheckedCharge, CheckedMetric};
 
 /// How Lago sizes a subscription fee (its `compute_amount`).
@@ -375,6 +377,46 @@ fn group_keys(properties: &Map<String, Value>) -> Vec<String> {
     } else {
         pricing
     }
+}
+
+/// Lago's minimum commitment true-up fee (`Fees::Commitments::Minimum::BuildFeeBaseService`): one
+/// unit of `true_up`, named after the plan, displayed as the commitment's name (Lago's default
+/// "Minimum commitment"), over the reconciled period `from`..`to`.
+pub(crate) fn commitment_fee(
+    plan: &Plan,
+    commitment: &MinimumCommitment,
+    subscription_id: &str,
+    true_up: &CommitmentTrueUp,
+    (from, to): (Timestamp, Timestamp),
+    currency: Currency,
+) -> Fee {
+    let mut fee = blank_fee(
+        currency,
+        FeeItem {
+            kind: FeeType::Commitment,
+            code: plan.code.clone(),
+            name: plan.name.clone(),
+            description: plan.description.clone(),
+            invoice_display_name: Some(
+                commitment
+                    .invoice_display_name
+                    .clone()
+                    .unwrap_or_else(|| "Minimum commitment".to_owned()),
+            ),
+            filter_invoice_display_name: None,
+            filters: None,
+            lago_item_id: Some(subscription_id.to_owned()),
+            item_type: Some("Subscription".to_owned()),
+            grouped_by: Map::new(),
+        },
+    );
+    fee.amount_cents = true_up.amount_cents;
+    fee.precise_amount = Some(currency.to_units(true_up.precise_amount_cents));
+    fee.units = Decimal::ONE;
+    fee.precise_unit_amount = Some(currency.to_units(Decimal::from(true_up.amount_cents)));
+    fee.from_date = Some(from);
+    fee.to_date = Some(to);
+    fee
 }
 
 /// A fee with nothing billed yet: zero amounts, no taxes, the given item.
