@@ -103,10 +103,12 @@ mod tests {
         .unwrap()
     }
 
+    /// (commitment, days, period days, fees, expected true-up cents)
+    type Case = (i64, i64, i64, &'static [i64], Option<i64>);
+
     #[test]
     fn true_ups_worked_by_hand() {
-        // (commitment, days, period days, fees, expected true-up cents)
-        let cases: [(i64, i64, i64, &[i64], Option<i64>); 5] = [
+        let cases: [Case; 5] = [
             // A whole period: 10 000 committed, 6 000 of fees → 4 000.
             (10_000, 31, 31, &[5000, 1000], Some(4000)),
             // Reached exactly: nothing.

@@ -19,18 +19,16 @@ use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType, PaymentStatus};
 use crate::invoice::{
     BillingPeriod, CustomerBalances, FeeContext, Invoice, InvoiceContext, InvoiceStatus,
-    InvoiceType, InvoicingReason, draft_totals, finalize, minimum_commitment_true_up,
-    one_off_invoice,
+    InvoiceType, InvoicingReason, draft_totals, finalize, one_off_invoice,
 };
 use crate::metric::Period;
 use crate::money::{Currency, round_cents};
 use crate::period::{self, BillingTime, Boundaries, Cycle, Interval};
 use crate::simulate::catalog::Catalog;
 use crate::simulate::fees::{
-    ChargeBilling, SubscriptionAmount, blank_fee, commitment_fee, subscription_precise_cents,
+    ChargeBilling, SubscriptionAmount, blank_fee, subscription_precise_cents,
 };
 use crate::simulate::output::{SimulationOutput, UsageAnswer, Warning};
-use crate::simulate::plan_change::{self, OverriddenPlans, PlanChange};
 use crate::simulate::scenario::{
     ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
     UsageQuery,
@@ -40,6 +38,11 @@ use crate::subscription::{
 };
 use crate::time::format;
 use crate::usage::{ChargeUsage, CustomerUsage, UsageBillableMetric, UsageCharge};
+
+mod commitment;
+mod plan_change;
+
+use plan_change::{OverriddenPlans, PlanChange};
 
 /// Charge fees with their tax context, and the `(true-up, parent)` index pairs among them.
 type ChargeFeeList = (Vec<(Fee, FeeContext)>, Vec<(usize, usize)>);
@@ -593,149 +596,6 @@ impl<'s> Engine<'s> {
             .push(index);
         self.subscriptions.push(state);
         index
-    }
-
-    /// Lago's `CreateService` on an `external_id` already live: the same plan changes nothing; a
-    /// subscription not started yet just takes the new plan; otherwise the plan change replaces
-    /// it with a subscription keeping its anniversary (`subscription_at`) and billing time, at
-    /// once for an upgrade, at the end of the period for a downgrade (a downgrade already
-    /// waiting is canceled first).
-    fn change_plan(
-        &mut self,
-        current: usize,
-        base_plan: usize,
-        plan: usize,
-        body: &Subscription,
-        at: Timestamp,
-    ) -> Result<()> {
-        if self.subscriptions[current].plan == base_plan {
-            return Ok(());
-        }
-        let change = plan_change::classify(
-            self.catalog.plans[self.subscriptions[current].plan].plan,
-            self.catalog.plans[plan].plan,
-        )
-        .map_err(|e| e.within("body.plan_code"))?;
-        let sub = &mut self.subscriptions[current];
-        if sub.status == SubscriptionStatus::Pending {
-            sub.plan = plan;
-            if let Some(name) = &body.name {
-                sub.body.name = Some(name.clone());
-            }
-            sub.body.plan_code = body.plan_code.clone();
-            return Ok(());
-        }
-        self.cancel_next(current, at);
-        let old = &self.subscriptions[current];
-        // Lago counts a trial from the first subscription of the `external_id`.
-        let trial_period = self.catalog.plans[plan].plan.trial_period;
-        let trial_end = period::trial_end_datetime(
-            old.started_at.unwrap_or(old.subscription_at),
-            trial_period.unwrap_or(Decimal::ZERO),
-        )
-        .map_err(|e| e.within("body.plan_code"))?;
-        let state = SubscriptionState {
-            lago_id: next_id(&mut self.counters.subscription, "sub"),
-            body: Subscription {
-                ending_at: body.ending_at.or(old.ending_at),
-                billing_time: Some(old.billing_time),
-                subscription_at: Some(old.subscription_at),
-                ..body.clone()
-            },
-            customer: old.customer,
-            plan,
-            billing_time: old.billing_time,
-            created_at: at,
-            subscription_at: old.subscription_at,
-            started_at: None,
-            terminated_at: None,
-            canceled_at: None,
-            ending_at: body.ending_at.or(old.ending_at),
-            status: SubscriptionStatus::Pending,
-            trial_end,
-            trial_done: trial_end.is_none(),
-            next_billing: None,
-            subscription_fees: Vec::new(),
-            previous: Some((current, change)),
-            next: None,
-        };
-        let new = self.push_subscription(state);
-        self.subscriptions[current].next = Some((new, change));
-        match change {
-            PlanChange::Upgrade => self.upgrade(current, new, at),
-            PlanChange::Downgrade => Ok(()),
-        }
-    }
-
-    /// Lago's `ActivateService#activate_for_upgrade`: the current subscription is terminated now
-    /// (the unused days of a fee paid in advance credited, the upgrade's day included) without a
-    /// termination invoice of its own; the new one starts now; one invoice a second later bills
-    /// what the old one owes and, when paid in advance and out of trial, the new one's first
-    /// (prorated) period.
-    fn upgrade(&mut self, old: usize, new: usize, at: Timestamp) -> Result<()> {
-        let sub = &mut self.subscriptions[old];
-        sub.status = SubscriptionStatus::Terminated;
-        sub.terminated_at = Some(at);
-        sub.next_billing = None;
-        if self.catalog.plans[sub.plan].plan.pay_in_advance {
-            self.credit_unused_days(old, at, true)?;
-        }
-        let in_trial = self.start(new, at)?;
-        let mut billed = vec![old];
-        if self.catalog.plans[self.subscriptions[new].plan]
-            .plan
-            .pay_in_advance
-            && !in_trial
-        {
-            billed.push(new);
-        }
-        let billing_at = at
-            .checked_add(SignedDuration::from_secs(1))
-            .map_err(|e| Error::invalid("at", e.to_string()))?;
-        self.bill(&billed, billing_at, Occasion::PlanChange, false)
-    }
-
-    /// Lago's `TerminateService#terminate_and_start_next` on the billing day of a subscription
-    /// with a pending downgrade: the current one is terminated (nothing credited), the downgrade
-    /// starts, and one invoice bills the current one's period as usual and the new one's first
-    /// period when paid in advance.
-    fn downgrade(&mut self, old: usize, new: usize, at: Timestamp) -> Result<()> {
-        let sub = &mut self.subscriptions[old];
-        sub.status = SubscriptionStatus::Terminated;
-        sub.terminated_at = Some(at);
-        sub.next_billing = None;
-        self.start(new, at)?;
-        let mut billed = vec![old];
-        if self.catalog.plans[self.subscriptions[new].plan]
-            .plan
-            .pay_in_advance
-        {
-            billed.push(new);
-        }
-        self.bill(&billed, at, Occasion::PlanChange, false)
-    }
-
-    /// Marks a plan change's subscription active from `at`; whether it is in its trial then.
-    fn start(&mut self, s: usize, at: Timestamp) -> Result<bool> {
-        let sub = &mut self.subscriptions[s];
-        sub.status = SubscriptionStatus::Active;
-        sub.started_at = Some(at);
-        let in_trial = sub.trial_end.is_some_and(|end| end > at);
-        self.subscriptions[s].next_billing = self.following_billing(s, at)?;
-        Ok(in_trial)
-    }
-
-    /// Cancels the pending downgrade of `s`, if any (Lago's `cancel_next_subscription`).
-    fn cancel_next(&mut self, s: usize, at: Timestamp) {
-        let Some((next, _)) = self.subscriptions[s].next else {
-            return;
-        };
-        let next_sub = &mut self.subscriptions[next];
-        if next_sub.status == SubscriptionStatus::Pending {
-            next_sub.status = SubscriptionStatus::Canceled;
-            next_sub.canceled_at = Some(at);
-            self.subscriptions[s].next = None;
-        }
     }
 
     /// Starts a subscription (Lago's activation): it bills its first period at once when its plan
@@ -1393,145 +1253,6 @@ impl<'s> Engine<'s> {
         );
         fee.amount_details = Some(details);
         Ok(Some(fee))
-    }
-
-    /// Lago's minimum commitment true-up (`CalculateFeesService#should_create_minimum_commitment_true_up_fee?`
-    /// and `Commitments::Minimum::*`) for subscription `s` on the invoice at `index`, whose fees of
-    /// `s` so far are `own_fees`.
-    ///
-    /// The period reconciled is the one this invoice bills in arrears; for a plan paid in advance
-    /// it is the one billed on the subscription's previous invoice with a subscription fee (none on
-    /// its first invoice), or on termination the period cut short. The commitment is prorated by the
-    /// days of that period the subscription was billed for; the fees counted are the subscription
-    /// fees within the period, this invoice's charges of `s` billed in arrears, and the
-    /// pay-in-advance fees of its events in the period. A yearly or semiannual plan reconciles only
-    /// when its own period turns.
-    fn commitment_fee(
-        &self,
-        s: usize,
-        boundaries: &Boundaries,
-        at: Timestamp,
-        index: usize,
-        own_fees: &[&Fee],
-        currency: Currency,
-    ) -> Result<Option<Fee>> {
-        let sub = &self.subscriptions[s];
-        let checked = &self.catalog.plans[sub.plan];
-        let plan = checked.plan;
-        let Some(commitment) = &plan.minimum_commitment else {
-            return Ok(None);
-        };
-        let terminated = sub.status == SubscriptionStatus::Terminated
-            && sub.replaced_by() != Some(PlanChange::Downgrade);
-        let cycle = Cycle::new(
-            plan.interval,
-            sub.billing_time,
-            self.local_date(s, sub.subscription_at),
-        );
-        let issuing = self.local_date(s, at);
-        if matches!(plan.interval, Interval::Yearly | Interval::Semiannual)
-            && !terminated
-            && cycle.start(issuing) != Some(issuing)
-        {
-            return Ok(None);
-        }
-        let fee_of = |i: usize| {
-            self.out.invoices.get(i).and_then(|invoice| {
-                invoice.fees.iter().find(|f| {
-                    f.item.kind == FeeType::Subscription
-                        && f.lago_subscription_id.as_deref() == Some(sub.lago_id.as_str())
-                })
-            })
-        };
-        let earlier_fees: Vec<&Fee> = sub
-            .subscription_fees
-            .iter()
-            .filter(|(i, _)| *i != index)
-            .filter_map(|(i, _)| fee_of(*i))
-            .collect();
-        let reconciled = if !plan.pay_in_advance || terminated {
-            if plan.pay_in_advance && earlier_fees.is_empty() {
-                return Ok(None);
-            }
-            (boundaries.from_datetime, boundaries.to_datetime)
-        } else {
-            let Some(previous) = earlier_fees.last() else {
-                return Ok(None);
-            };
-            let (Some(from), Some(to)) = (previous.from_date, previous.to_date) else {
-                return Ok(None);
-            };
-            (from, to)
-        };
-        let zone = self.time_zone(s);
-        let first_day = cycle.start(self.local_date(s, reconciled.0));
-        let last_day = first_day.and_then(|d| cycle.end(d));
-        let (Some(first_day), Some(last_day)) = (first_day, last_day) else {
-            return Err(Error::invalid("at", "the billing period is out of range"));
-        };
-        let period_start = self.start_of(s, first_day)?;
-        let period_end = self
-            .start_of(
-                s,
-                last_day
-                    .tomorrow()
-                    .map_err(|e| Error::invalid("at", e.to_string()))?,
-            )?
-            .checked_sub(SignedDuration::from_secs(1))
-            .map_err(|e| Error::invalid("at", e.to_string()))?;
-        let within = |f: &&Fee| {
-            f.from_date.is_some_and(|d| d >= period_start)
-                && f.to_date.is_some_and(|d| d <= period_end)
-        };
-        let own_subscription_fee = own_fees
-            .iter()
-            .copied()
-            .filter(|f| f.item.kind == FeeType::Subscription);
-        let mut counted: Vec<&Fee> = earlier_fees
-            .iter()
-            .copied()
-            .chain(own_subscription_fee)
-            .filter(within)
-            .collect();
-        counted.extend(
-            own_fees
-                .iter()
-                .copied()
-                .filter(|f| f.item.kind == FeeType::Charge && !f.pay_in_advance),
-        );
-        if checked.charges.iter().any(|c| c.charge.pay_in_advance) {
-            let invoiced = self.out.invoices.iter().flat_map(|i| &i.fees);
-            counted.extend(
-                invoiced
-                    .chain(&self.out.non_invoiceable_fees)
-                    .filter(|f| {
-                        f.item.kind == FeeType::Charge
-                            && f.event_transaction_id.is_some()
-                            && f.lago_subscription_id.as_deref() == Some(sub.lago_id.as_str())
-                    })
-                    .filter(within),
-            );
-        }
-        let days = period::days_to_bill(reconciled.0, reconciled.1, zone);
-        let period_days = period::days_to_bill(period_start, period_end, zone);
-        let Some(true_up) = minimum_commitment_true_up(
-            commitment.amount_cents,
-            days,
-            period_days,
-            &counted,
-            currency,
-        )?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(commitment_fee(
-            plan,
-            commitment,
-            &sub.lago_id,
-            &true_up,
-            reconciled,
-            currency,
-        )))
     }
 
     /// The charge fees of one subscription for the charges period of `boundaries`.

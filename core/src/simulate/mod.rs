@@ -11,7 +11,6 @@ mod catalog;
 mod engine;
 mod fees;
 mod output;
-mod plan_change;
 mod scenario;
 
 use serde_json::Value;

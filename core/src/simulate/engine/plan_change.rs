@@ -3,14 +3,19 @@
 //! subscription's `plan_overrides` make (Lago's `Plans::OverrideService`).
 //!
 //! An upgrade (the new plan's yearly amount at least the current one's) replaces the subscription
-//! at once; a downgrade waits for the end of the current period. When and how each is billed is
-//! the engine's business; this module decides which one it is and builds overridden plans.
+//! at once; a downgrade waits for the end of the current period, when the engine's billing job
+//! calls [`Engine::downgrade`]. Pricing the invoices they make is the rest of the engine's job.
 
+use jiff::{SignedDuration, Timestamp};
+
+use super::{Engine, Occasion, SubscriptionState, next_id};
+use crate::decimal::Decimal;
 use crate::error::{Error, Result};
+use crate::period;
 use crate::plan::{Charge, Plan};
 use crate::simulate::catalog::charge_id;
 use crate::simulate::scenario::{Op, Scenario};
-use crate::subscription::{ChargeOverride, PlanOverrides};
+use crate::subscription::{ChargeOverride, PlanOverrides, Subscription, SubscriptionStatus};
 
 /// How a plan change replaces the current subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +52,151 @@ fn yearly_amount_cents(plan: &Plan) -> Result<i64> {
             format!("the yearly amount overflows (got {})", plan.amount_cents),
         )
     })
+}
+
+impl Engine<'_> {
+    /// Lago's `CreateService` on an `external_id` already live: the same plan changes nothing; a
+    /// subscription not started yet just takes the new plan; otherwise the plan change replaces
+    /// it with a subscription keeping its anniversary (`subscription_at`) and billing time, at
+    /// once for an upgrade, at the end of the period for a downgrade (a downgrade already
+    /// waiting is canceled first).
+    pub(super) fn change_plan(
+        &mut self,
+        current: usize,
+        base_plan: usize,
+        plan: usize,
+        body: &Subscription,
+        at: Timestamp,
+    ) -> Result<()> {
+        if self.subscriptions[current].plan == base_plan {
+            return Ok(());
+        }
+        let change = classify(
+            self.catalog.plans[self.subscriptions[current].plan].plan,
+            self.catalog.plans[plan].plan,
+        )
+        .map_err(|e| e.within("body.plan_code"))?;
+        let sub = &mut self.subscriptions[current];
+        if sub.status == SubscriptionStatus::Pending {
+            sub.plan = plan;
+            if let Some(name) = &body.name {
+                sub.body.name = Some(name.clone());
+            }
+            sub.body.plan_code = body.plan_code.clone();
+            return Ok(());
+        }
+        self.cancel_next(current, at);
+        let old = &self.subscriptions[current];
+        // Lago counts a trial from the first subscription of the `external_id`.
+        let trial_period = self.catalog.plans[plan].plan.trial_period;
+        let trial_end = period::trial_end_datetime(
+            old.started_at.unwrap_or(old.subscription_at),
+            trial_period.unwrap_or(Decimal::ZERO),
+        )
+        .map_err(|e| e.within("body.plan_code"))?;
+        let state = SubscriptionState {
+            lago_id: next_id(&mut self.counters.subscription, "sub"),
+            body: Subscription {
+                ending_at: body.ending_at.or(old.ending_at),
+                billing_time: Some(old.billing_time),
+                subscription_at: Some(old.subscription_at),
+                ..body.clone()
+            },
+            customer: old.customer,
+            plan,
+            billing_time: old.billing_time,
+            created_at: at,
+            subscription_at: old.subscription_at,
+            started_at: None,
+            terminated_at: None,
+            canceled_at: None,
+            ending_at: body.ending_at.or(old.ending_at),
+            status: SubscriptionStatus::Pending,
+            trial_end,
+            trial_done: trial_end.is_none(),
+            next_billing: None,
+            subscription_fees: Vec::new(),
+            previous: Some((current, change)),
+            next: None,
+        };
+        let new = self.push_subscription(state);
+        self.subscriptions[current].next = Some((new, change));
+        match change {
+            PlanChange::Upgrade => self.upgrade(current, new, at),
+            PlanChange::Downgrade => Ok(()),
+        }
+    }
+
+    /// Lago's `ActivateService#activate_for_upgrade`: the current subscription is terminated now
+    /// (the unused days of a fee paid in advance credited, the upgrade's day included) without a
+    /// termination invoice of its own; the new one starts now; one invoice a second later bills
+    /// what the old one owes and, when paid in advance and out of trial, the new one's first
+    /// (prorated) period.
+    fn upgrade(&mut self, old: usize, new: usize, at: Timestamp) -> Result<()> {
+        let sub = &mut self.subscriptions[old];
+        sub.status = SubscriptionStatus::Terminated;
+        sub.terminated_at = Some(at);
+        sub.next_billing = None;
+        if self.catalog.plans[sub.plan].plan.pay_in_advance {
+            self.credit_unused_days(old, at, true)?;
+        }
+        let in_trial = self.start(new, at)?;
+        let mut billed = vec![old];
+        if self.catalog.plans[self.subscriptions[new].plan]
+            .plan
+            .pay_in_advance
+            && !in_trial
+        {
+            billed.push(new);
+        }
+        let billing_at = at
+            .checked_add(SignedDuration::from_secs(1))
+            .map_err(|e| Error::invalid("at", e.to_string()))?;
+        self.bill(&billed, billing_at, Occasion::PlanChange, false)
+    }
+
+    /// Lago's `TerminateService#terminate_and_start_next` on the billing day of a subscription
+    /// with a pending downgrade: the current one is terminated (nothing credited), the downgrade
+    /// starts, and one invoice bills the current one's period as usual and the new one's first
+    /// period when paid in advance.
+    pub(super) fn downgrade(&mut self, old: usize, new: usize, at: Timestamp) -> Result<()> {
+        let sub = &mut self.subscriptions[old];
+        sub.status = SubscriptionStatus::Terminated;
+        sub.terminated_at = Some(at);
+        sub.next_billing = None;
+        self.start(new, at)?;
+        let mut billed = vec![old];
+        if self.catalog.plans[self.subscriptions[new].plan]
+            .plan
+            .pay_in_advance
+        {
+            billed.push(new);
+        }
+        self.bill(&billed, at, Occasion::PlanChange, false)
+    }
+
+    /// Marks a plan change's subscription active from `at`; whether it is in its trial then.
+    fn start(&mut self, s: usize, at: Timestamp) -> Result<bool> {
+        let sub = &mut self.subscriptions[s];
+        sub.status = SubscriptionStatus::Active;
+        sub.started_at = Some(at);
+        let in_trial = sub.trial_end.is_some_and(|end| end > at);
+        self.subscriptions[s].next_billing = self.following_billing(s, at)?;
+        Ok(in_trial)
+    }
+
+    /// Cancels the pending downgrade of `s`, if any (Lago's `cancel_next_subscription`).
+    pub(super) fn cancel_next(&mut self, s: usize, at: Timestamp) {
+        let Some((next, _)) = self.subscriptions[s].next else {
+            return;
+        };
+        let next_sub = &mut self.subscriptions[next];
+        if next_sub.status == SubscriptionStatus::Pending {
+            next_sub.status = SubscriptionStatus::Canceled;
+            next_sub.canceled_at = Some(at);
+            self.subscriptions[s].next = None;
+        }
+    }
 }
 
 /// The plans the timeline's `plan_overrides` make, each with the step that asks for it.
