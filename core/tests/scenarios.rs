@@ -131,4 +131,6 @@ scenario_tests!(
     error_unknown_override_charge => "error_unknown_override_charge.json",
     minimum_commitment_in_arrears => "minimum_commitment_in_arrears.json",
     minimum_commitment_in_advance => "minimum_commitment_in_advance.json",
+    progressive_billing => "progressive_billing.json",
+    progressive_billing_historical => "progressive_billing_historical.json",
 );

@@ -19,7 +19,8 @@ use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType, PaymentStatus};
 use crate::invoice::{
     BillingPeriod, CustomerBalances, FeeContext, Invoice, InvoiceContext, InvoiceStatus,
-    InvoiceType, InvoicingReason, draft_totals, finalize, one_off_invoice,
+    InvoiceType, InvoicingReason, ProgressiveBillingCredit, draft_totals, finalize,
+    one_off_invoice,
 };
 use crate::metric::Period;
 use crate::money::{Currency, round_cents};
@@ -41,6 +42,7 @@ use crate::usage::{ChargeUsage, CustomerUsage, UsageBillableMetric, UsageCharge}
 
 mod commitment;
 mod plan_change;
+mod progressive;
 
 use plan_change::{OverriddenPlans, PlanChange};
 
@@ -90,6 +92,7 @@ pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
         invoice_customers: Vec::new(),
         counters: Counters::default(),
         step: 0,
+        touched: Vec::new(),
     };
     let initial = scenario.customer.iter().chain(&scenario.customers);
     for (i, customer) in initial.enumerate() {
@@ -176,6 +179,12 @@ struct SubscriptionState {
     previous: Option<(usize, PlanChange)>,
     /// The subscription replacing this one: a pending downgrade, or the upgrade that ended it.
     next: Option<(usize, PlanChange)>,
+    /// The subscription invoices it is on.
+    invoices: Vec<usize>,
+    /// Its progressive-billing invoices.
+    progressive_invoices: Vec<usize>,
+    /// Usage billed before it came to Lago (`update_lifetime_usage`), in cents.
+    historical_usage_amount_cents: i64,
 }
 
 impl SubscriptionState {
@@ -216,6 +225,8 @@ struct Engine<'s> {
     invoice_customers: Vec<usize>,
     counters: Counters,
     step: usize,
+    /// The subscriptions that received events during the current step.
+    touched: Vec<usize>,
 }
 
 /// The clock's jobs, in the order they run when due at the same instant.
@@ -283,12 +294,24 @@ impl<'s> Engine<'s> {
             Op::CreateSubscription(subscription) => self.create_subscription(subscription, at),
             Op::UpdateSubscription(update) => self.update_subscription(update, at),
             Op::TerminateSubscription(termination) => self.terminate_step(termination, at),
-            Op::Event(event) => self.receive(event.clone(), at).map_err(body),
+            Op::Event(event) => {
+                self.receive(event.clone(), at).map_err(body)?;
+                self.check_touched_thresholds(at)
+            }
             Op::EventsBatch(batch) => {
                 for (i, event) in batch.events.iter().enumerate() {
                     self.receive(event.clone(), at)
                         .map_err(|e| e.within(&format!("body.events[{i}]")))?;
                 }
+                self.check_touched_thresholds(at)
+            }
+            Op::UpdateLifetimeUsage(update) => {
+                let s = self.live_subscription(
+                    &update.external_subscription_id,
+                    "body.external_subscription_id",
+                )?;
+                self.subscriptions[s].historical_usage_amount_cents =
+                    update.external_historical_usage_amount_cents;
                 Ok(())
             }
             Op::ApplyCoupon(applied) => {
@@ -488,7 +511,7 @@ impl<'s> Engine<'s> {
                 )
             })?;
         let issuing_date = self.customers[customer].time_zone.to_datetime(at).date();
-        let context = self.invoice_context(customer, &[], at);
+        let context = self.invoice_context(customer, &[], &[], at);
         let invoice = one_off_invoice(
             &request.fees,
             self.catalog.add_ons,
@@ -580,6 +603,9 @@ impl<'s> Engine<'s> {
             subscription_fees: Vec::new(),
             previous: None,
             next: None,
+            invoices: Vec::new(),
+            progressive_invoices: Vec::new(),
+            historical_usage_amount_cents: 0,
         };
         let index = self.push_subscription(state);
         if subscription_at <= at {
@@ -926,7 +952,8 @@ impl<'s> Engine<'s> {
         let (mut invoice, contexts) =
             self.build_invoice(subs, at, reason, skip_charges, index, id)?;
         if grace == 0 {
-            self.finalize_invoice(&mut invoice, &contexts, customer, at)?;
+            let credits = self.progressive_credits(&invoice, at, true)?;
+            self.finalize_invoice(&mut invoice, &contexts, &credits, customer, at)?;
             self.out.invoices.push(invoice);
             self.invoice_customers.push(customer);
         } else {
@@ -937,7 +964,8 @@ impl<'s> Engine<'s> {
             invoice.issuing_date = finalize_on;
             invoice.payment_due_date = Some(self.due_date(customer, finalize_on)?);
             invoice.status = InvoiceStatus::Draft;
-            self.draft_invoice(&mut invoice, &contexts, customer, at)?;
+            let credits = self.progressive_credits(&invoice, at, false)?;
+            self.draft_invoice(&mut invoice, &contexts, &credits, customer, at)?;
             let finalize_at = finalize_on
                 .to_zoned_datetime(TimeZone::UTC)
                 .map(|z| z.timestamp())
@@ -981,7 +1009,14 @@ impl<'s> Engine<'s> {
         invoice.issuing_date = issuing;
         invoice.payment_due_date = due;
         let customer = self.subscriptions[draft.subscriptions[0]].customer;
-        self.finalize_invoice(&mut invoice, &contexts, customer, draft.finalize_at)?;
+        let credits = self.progressive_credits(&invoice, draft.finalize_at, true)?;
+        self.finalize_invoice(
+            &mut invoice,
+            &contexts,
+            &credits,
+            customer,
+            draft.finalize_at,
+        )?;
         self.out.invoices[draft.invoice] = invoice;
         Ok(())
     }
@@ -990,6 +1025,7 @@ impl<'s> Engine<'s> {
         &'a self,
         customer: usize,
         contexts: &'a [FeeContext],
+        credits: &'a [ProgressiveBillingCredit],
         at: Timestamp,
     ) -> InvoiceContext<'a> {
         InvoiceContext {
@@ -998,7 +1034,7 @@ impl<'s> Engine<'s> {
             taxes: self.catalog.taxes,
             fees: contexts,
             at,
-            progressive_billing_credits: &[],
+            progressive_billing_credits: credits,
         }
     }
 
@@ -1006,13 +1042,14 @@ impl<'s> Engine<'s> {
         &mut self,
         invoice: &mut Invoice,
         contexts: &[FeeContext],
+        credits: &[ProgressiveBillingCredit],
         customer: usize,
         at: Timestamp,
     ) -> Result<()> {
         let mut balances = std::mem::take(&mut self.customers[customer].balances);
         let result = finalize(
             invoice,
-            &self.invoice_context(customer, contexts, at),
+            &self.invoice_context(customer, contexts, credits, at),
             &mut balances,
         );
         self.customers[customer].balances = balances;
@@ -1044,10 +1081,14 @@ impl<'s> Engine<'s> {
         &self,
         invoice: &mut Invoice,
         contexts: &[FeeContext],
+        credits: &[ProgressiveBillingCredit],
         customer: usize,
         at: Timestamp,
     ) -> Result<()> {
-        draft_totals(invoice, &self.invoice_context(customer, contexts, at))
+        draft_totals(
+            invoice,
+            &self.invoice_context(customer, contexts, credits, at),
+        )
     }
 
     fn due_date(&self, customer: usize, issuing: Date) -> Result<Date> {
@@ -1117,6 +1158,9 @@ impl<'s> Engine<'s> {
                 });
                 fees.push(fee);
                 owners.push(s);
+            }
+            if !self.subscriptions[s].invoices.contains(&index) {
+                self.subscriptions[s].invoices.push(index);
             }
             let sub = &self.subscriptions[s];
             billing_periods.push(BillingPeriod {
@@ -1325,6 +1369,17 @@ impl<'s> Engine<'s> {
 
     // ---- events ----
 
+    /// Checks the usage thresholds of the subscriptions the step's events went to.
+    fn check_touched_thresholds(&mut self, at: Timestamp) -> Result<()> {
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.sort_unstable();
+        touched.dedup();
+        for s in touched {
+            self.check_usage_thresholds(s, at)?;
+        }
+        Ok(())
+    }
+
     fn warn(&mut self, at: Timestamp, transaction_id: Option<String>, reason: String) {
         self.out.warnings.push(Warning {
             step: self.step,
@@ -1409,7 +1464,10 @@ impl<'s> Engine<'s> {
         let transaction_id = event.transaction_id.clone();
         log.insert(position, event);
         match live {
-            Some(s) => self.bill_in_advance_charges(s, &external_id, position, &transaction_id, at),
+            Some(s) => {
+                self.touched.push(s);
+                self.bill_in_advance_charges(s, &external_id, position, &transaction_id, at)
+            }
             None => Ok(()),
         }
     }
@@ -1548,7 +1606,7 @@ impl<'s> Engine<'s> {
                 issuing_date,
             )
         };
-        self.finalize_invoice(&mut invoice, &[context], customer, at)?;
+        self.finalize_invoice(&mut invoice, &[context], &[], customer, at)?;
         self.out.invoices.push(invoice);
         self.invoice_customers.push(customer);
         Ok(())
@@ -1658,7 +1716,7 @@ impl<'s> Engine<'s> {
             fees,
             ..empty_invoice(currency, today)
         };
-        self.draft_invoice(&mut preview, &contexts, customer, at)?;
+        self.draft_invoice(&mut preview, &contexts, &[], customer, at)?;
         let usage = CustomerUsage {
             from_datetime: from,
             to_datetime: to,

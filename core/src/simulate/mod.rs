@@ -19,8 +19,9 @@ use crate::error::{Error, Result};
 
 pub use output::{SimulationOutput, UsageAnswer, Warning};
 pub use scenario::{
-    ClockJob, ClockRun, CouponRemoval, CreditNoteRef, Empty, EventBody, EventsBatch, OneOffInvoice,
-    Op, Scenario, Step, SubscriptionUpdate, Termination, TerminationParams, UsageQuery, WalletRef,
+    ClockJob, ClockRun, CouponRemoval, CreditNoteRef, Empty, EventBody, EventsBatch,
+    LifetimeUsageUpdate, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
+    TerminationParams, UsageQuery, WalletRef,
 };
 
 /// Runs `scenario` and returns everything it produced.

@@ -96,6 +96,7 @@ pub enum Op {
     CreateCreditNote(Box<CreditNoteCreate>),
     VoidCreditNote(CreditNoteRef),
     OneOffInvoice(OneOffInvoice),
+    UpdateLifetimeUsage(LifetimeUsageUpdate),
     CurrentUsage(UsageQuery),
     /// Lago's periodic billing at the step's instant.
     RunBilling(Empty),
@@ -242,6 +243,15 @@ pub struct OneOffInvoice {
     pub fees: Vec<OneOffFee>,
 }
 
+/// `PUT /subscriptions/{external_subscription_id}/lifetime_usage`: the usage billed before the
+/// subscription came to Lago, which counts toward its progressive-billing thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifetimeUsageUpdate {
+    pub external_subscription_id: String,
+    pub external_historical_usage_amount_cents: i64,
+}
+
 /// `GET /customers/{external_customer_id}/current_usage?external_subscription_id=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -285,6 +295,7 @@ const OP_NAMES: &[&str] = &[
     "create_credit_note",
     "void_credit_note",
     "one_off_invoice",
+    "update_lifetime_usage",
     "current_usage",
     "run_billing",
     "run_clock",
@@ -398,6 +409,7 @@ fn parse_step(value: Value) -> Result<Step> {
         "create_credit_note" => Op::CreateCreditNote(within_body(value)?),
         "void_credit_note" => Op::VoidCreditNote(within_body(value)?),
         "one_off_invoice" => Op::OneOffInvoice(within_body(value)?),
+        "update_lifetime_usage" => Op::UpdateLifetimeUsage(within_body(value)?),
         "current_usage" => Op::CurrentUsage(within_body(value)?),
         "run_billing" => Op::RunBilling(within_body(value)?),
         "run_clock" => Op::RunClock(within_body(value)?),

@@ -118,6 +118,9 @@ impl Engine<'_> {
             subscription_fees: Vec::new(),
             previous: Some((current, change)),
             next: None,
+            invoices: Vec::new(),
+            progressive_invoices: Vec::new(),
+            historical_usage_amount_cents: old.historical_usage_amount_cents,
         };
         let new = self.push_subscription(state);
         self.subscriptions[current].next = Some((new, change));
