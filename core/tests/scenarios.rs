@@ -133,4 +133,5 @@ scenario_tests!(
     minimum_commitment_in_advance => "minimum_commitment_in_advance.json",
     progressive_billing => "progressive_billing.json",
     progressive_billing_historical => "progressive_billing_historical.json",
+    queries => "queries.json",
 );

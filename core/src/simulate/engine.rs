@@ -29,25 +29,28 @@ use crate::simulate::catalog::Catalog;
 use crate::simulate::fees::{
     ChargeBilling, SubscriptionAmount, blank_fee, subscription_precise_cents,
 };
-use crate::simulate::output::{SimulationOutput, UsageAnswer, Warning};
+use crate::simulate::output::{SimulationOutput, Warning};
 use crate::simulate::scenario::{
     ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
-    UsageQuery,
 };
 use crate::subscription::{
     OnTerminationCreditNote, OnTerminationInvoice, Subscription, SubscriptionStatus,
 };
 use crate::time::format;
-use crate::usage::{ChargeUsage, CustomerUsage, UsageBillableMetric, UsageCharge};
 
 mod commitment;
 mod plan_change;
 mod progressive;
+mod queries;
 
 use plan_change::{OverriddenPlans, PlanChange};
 
 /// Charge fees with their tax context, and the `(true-up, parent)` index pairs among them.
 type ChargeFeeList = (Vec<(Fee, FeeContext)>, Vec<(usize, usize)>);
+
+/// An event's pay-in-advance fees, each with its tax context and whether it is invoiceable, and
+/// the period they bill in.
+type InAdvanceFees = (Boundaries, Vec<(Fee, FeeContext, bool)>);
 
 /// Why an invoice is made: one `invoicing_reason` for all its subscriptions, or a plan change,
 /// which bills the subscription that ends (`subscription_terminating`) with the one that starts
@@ -425,6 +428,10 @@ impl<'s> Engine<'s> {
             }
             Op::OneOffInvoice(request) => self.one_off(request, at),
             Op::CurrentUsage(query) => self.current_usage(query, at),
+            Op::PastUsage(query) => self.past_usage(query, at),
+            Op::LifetimeUsage(query) => self.lifetime_usage(query, at),
+            Op::EstimateFees(query) => self.estimate_fees(query, at),
+            Op::PreviewInvoice(query) => self.preview_invoice(query, at),
             Op::RunBilling(_) => self.advance_to(at),
             Op::RunClock(run) => match run.job {
                 ClockJob::TerminateEndedSubscriptions | ClockJob::FinalizeInvoices => {
@@ -1483,29 +1490,44 @@ impl<'s> Engine<'s> {
         transaction_id: &str,
         at: Timestamp,
     ) -> Result<()> {
-        let Some(event) = self
-            .events
-            .get(external_id)
-            .and_then(|log| log.get(position))
-        else {
+        let events = self.events.get(external_id).map_or(&[][..], Vec::as_slice);
+        let Some((boundaries, priced)) = self.in_advance_fees(s, events, position)? else {
             return Ok(());
+        };
+        for (mut fee, context, invoiceable) in priced {
+            fee.event_transaction_id = Some(transaction_id.to_owned());
+            self.in_advance_invoice(s, fee, context, invoiceable, &boundaries, at)?;
+        }
+        Ok(())
+    }
+
+    /// The fees of the event at `position` of `events` (the subscription's, earliest first) on the
+    /// plan's pay-in-advance charges of its metric, with their tax contexts and whether each is
+    /// invoiceable, and the period they bill in; `None` when the event is outside the period.
+    fn in_advance_fees(
+        &self,
+        s: usize,
+        events: &[Event],
+        position: usize,
+    ) -> Result<Option<InAdvanceFees>> {
+        let Some(event) = events.get(position) else {
+            return Ok(None);
         };
         let checked = &self.catalog.plans[self.subscriptions[s].plan];
         let in_advance = checked.charges.iter().any(|c| {
             c.charge.pay_in_advance && self.catalog.metrics[c.metric].source.code == event.code
         });
         if !in_advance {
-            return Ok(());
+            return Ok(None);
         }
         let timestamp = event.timestamp;
         let boundaries = self.current_period(s, timestamp)?;
         if timestamp < boundaries.charges_from_datetime
             || timestamp > boundaries.charges_to_datetime
         {
-            return Ok(());
+            return Ok(None);
         }
         let customer = self.subscriptions[s].customer;
-        let checked = &self.catalog.plans[self.subscriptions[s].plan];
         let currency = self.customers[customer]
             .customer
             .currency
@@ -1516,7 +1538,6 @@ impl<'s> Engine<'s> {
             charges_duration: u32::try_from(boundaries.charges_duration).ok(),
             time_zone: self.time_zone(s).clone(),
         };
-        let events = self.events.get(external_id).map_or(&[][..], Vec::as_slice);
         let mut priced = Vec::new();
         for charge in &checked.charges {
             let metric = &self.catalog.metrics[charge.metric];
@@ -1531,10 +1552,9 @@ impl<'s> Engine<'s> {
                 currency,
                 days_billed: 0,
             };
-            let Some(mut fee) = billing.in_advance_fee(position)? else {
+            let Some(fee) = billing.in_advance_fee(position)? else {
                 continue;
             };
-            fee.event_transaction_id = Some(transaction_id.to_owned());
             let context = FeeContext {
                 plan_code: Some(checked.plan.code.clone()),
                 billable_metric_code: Some(metric.source.code.clone()),
@@ -1543,10 +1563,7 @@ impl<'s> Engine<'s> {
             };
             priced.push((fee, context, charge.charge.invoiceable));
         }
-        for (fee, context, invoiceable) in priced {
-            self.in_advance_invoice(s, fee, context, invoiceable, &boundaries, at)?;
-        }
-        Ok(())
+        Ok(Some((boundaries, priced)))
     }
 
     /// Bills one pay-in-advance charge fee on its own invoice, finalized at once (no grace period
@@ -1609,6 +1626,7 @@ impl<'s> Engine<'s> {
         self.finalize_invoice(&mut invoice, &[context], &[], customer, at)?;
         self.out.invoices.push(invoice);
         self.invoice_customers.push(customer);
+        self.subscriptions[s].invoices.push(index);
         Ok(())
     }
 
@@ -1645,95 +1663,6 @@ impl<'s> Engine<'s> {
             next_end_of_period: to,
             previous_beginning_of_period: from,
         })
-    }
-
-    fn current_usage(&mut self, query: &UsageQuery, at: Timestamp) -> Result<()> {
-        let s = self.live_subscription(
-            &query.external_subscription_id,
-            "body.external_subscription_id",
-        )?;
-        if self.subscriptions[s].status != SubscriptionStatus::Active {
-            return Err(Error::invalid(
-                "body.external_subscription_id",
-                "the subscription has not started",
-            ));
-        }
-        let boundaries = self.current_period(s, at)?;
-        let (from, to) = (boundaries.from_datetime, boundaries.to_datetime);
-        let today = self.local_date(s, at);
-        let customer = self.subscriptions[s].customer;
-        let currency = self.customers[customer].customer.currency.unwrap_or(
-            self.catalog.plans[self.subscriptions[s].plan]
-                .plan
-                .amount_currency,
-        );
-        let (fees, _) = self.charge_fees(s, &boundaries, currency)?;
-        let (fees, contexts): (Vec<Fee>, Vec<FeeContext>) = fees.into_iter().unzip();
-        let mut charges_usage: Vec<ChargeUsage> = Vec::new();
-        for fee in &fees {
-            let charge_id = fee.lago_charge_id.clone().unwrap_or_default();
-            let Some(charge) = self.catalog.plans[self.subscriptions[s].plan]
-                .charges
-                .iter()
-                .find(|c| c.id == charge_id)
-            else {
-                continue;
-            };
-            let metric = self.catalog.metrics[charge.metric].source;
-            let events_count = fee.events_count.unwrap_or(0);
-            match charges_usage
-                .iter_mut()
-                .find(|u| u.charge.lago_id == charge_id)
-            {
-                Some(usage) => {
-                    usage.units += fee.units;
-                    usage.events_count += events_count;
-                    usage.amount_cents += fee.amount_cents;
-                }
-                None => charges_usage.push(ChargeUsage {
-                    units: fee.units,
-                    total_aggregated_units: None,
-                    events_count,
-                    amount_cents: fee.amount_cents,
-                    amount_currency: currency,
-                    charge: UsageCharge {
-                        lago_id: charge_id,
-                        charge_model: charge.charge.charge_model,
-                        invoice_display_name: charge.charge.invoice_display_name.clone(),
-                    },
-                    billable_metric: UsageBillableMetric {
-                        lago_id: format!("bm_{}", metric.code),
-                        name: metric.name.clone(),
-                        code: metric.code.clone(),
-                        aggregation_type: metric.aggregation_type,
-                    },
-                    filters: Vec::new(),
-                    grouped_usage: Vec::new(),
-                }),
-            }
-        }
-        let mut preview = Invoice {
-            fees,
-            ..empty_invoice(currency, today)
-        };
-        self.draft_invoice(&mut preview, &contexts, &[], customer, at)?;
-        let usage = CustomerUsage {
-            from_datetime: from,
-            to_datetime: to,
-            issuing_date: self.local_date(s, to),
-            lago_invoice_id: None,
-            currency,
-            amount_cents: preview.fees_amount_cents,
-            taxes_amount_cents: preview.taxes_amount_cents,
-            total_amount_cents: preview.sub_total_including_taxes_amount_cents,
-            charges_usage,
-        };
-        self.out.current_usage.push(UsageAnswer {
-            at,
-            external_subscription_id: query.external_subscription_id.clone(),
-            usage,
-        });
-        Ok(())
     }
 
     // ---- output ----

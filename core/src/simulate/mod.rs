@@ -17,11 +17,15 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 
-pub use output::{SimulationOutput, UsageAnswer, Warning};
+pub use output::{
+    FeeEstimate, InvoicePreview, LifetimeUsageAnswer, PastUsageAnswer, SimulationOutput,
+    UsageAnswer, Warning,
+};
 pub use scenario::{
-    ClockJob, ClockRun, CouponRemoval, CreditNoteRef, Empty, EventBody, EventsBatch,
-    LifetimeUsageUpdate, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
-    TerminationParams, UsageQuery, WalletRef,
+    ClockJob, ClockRun, CouponRemoval, CreditNoteRef, CustomerRef, Empty, EstimatedEvent,
+    EventBody, EventsBatch, FeeEstimateQuery, InvoicePreviewQuery, LifetimeUsageQuery,
+    LifetimeUsageUpdate, OneOffInvoice, Op, PastUsageQuery, Scenario, Step, SubscriptionRefs,
+    SubscriptionUpdate, Termination, TerminationParams, UsageQuery, WalletRef,
 };
 
 /// Runs `scenario` and returns everything it produced.

@@ -10,8 +10,9 @@
 
 use jiff::Timestamp;
 
-use super::{Engine, empty_invoice, fee_currency, next_id};
+use super::{Engine, SubscriptionState, empty_invoice, fee_currency, next_id};
 use crate::credit_note::CreditStatus;
+use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::fee::{Fee, FeeType, PaymentStatus};
 use crate::invoice::{
@@ -21,6 +22,7 @@ use crate::invoice::{
 use crate::money::{add_cents, sub_cents, sum_cents};
 use crate::plan::UsageThreshold;
 use crate::subscription::SubscriptionStatus;
+use crate::usage::LifetimeUsageThreshold;
 
 /// A subscription's lifetime usage (Lago's `LifetimeUsage`), in cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -85,6 +87,101 @@ pub(super) fn passed_thresholds(
         }
     }
     Ok(passed)
+}
+
+/// Lago's `LifetimeUsages::UsageThresholdsCompletionService`: how far a lifetime usage of `total`
+/// cents is toward each threshold. Fixed thresholds at or below it are complete (reached when the
+/// latest invoice applying them was issued, else `at`); the next one gets the share of the way
+/// from the last passed one, the others 0; once every fixed one is passed, the recurring one
+/// lists each multiple already passed and the share toward the next.
+pub(super) fn threshold_completion(
+    thresholds: &[UsageThreshold],
+    total: i64,
+    applied: &[&AppliedUsageThreshold],
+    at: Timestamp,
+) -> Result<Vec<LifetimeUsageThreshold>> {
+    let mut fixed: Vec<&UsageThreshold> = thresholds.iter().filter(|t| !t.recurring).collect();
+    fixed.sort_by_key(|t| t.amount_cents);
+    let recurring = thresholds.iter().find(|t| t.recurring);
+    let largest = fixed.last().map_or(0, |t| t.amount_cents);
+    let (passed, ahead): (Vec<&UsageThreshold>, Vec<&UsageThreshold>) =
+        fixed.into_iter().partition(|t| t.amount_cents <= total);
+    let applications = |threshold: &UsageThreshold| -> Vec<&AppliedUsageThreshold> {
+        applied
+            .iter()
+            .copied()
+            .filter(|a| a.usage_threshold == *threshold)
+            .collect()
+    };
+    let entry = |amount_cents: i64, completion_ratio: Decimal, reached_at: Option<Timestamp>| {
+        LifetimeUsageThreshold {
+            amount_cents,
+            completion_ratio,
+            reached_at,
+        }
+    };
+    let mut out: Vec<LifetimeUsageThreshold> = passed
+        .iter()
+        .map(|t| {
+            let reached = applications(t).iter().filter_map(|a| a.created_at).max();
+            entry(t.amount_cents, Decimal::ONE, Some(reached.unwrap_or(at)))
+        })
+        .collect();
+    let last_passed = passed.last().map_or(0, |t| t.amount_cents);
+    match (ahead.split_first(), recurring) {
+        (Some((next, rest)), _) => {
+            let done = sub_cents(total, last_passed, "lifetime usage")?;
+            let span = sub_cents(next.amount_cents, last_passed, "usage threshold")?;
+            out.push(entry(next.amount_cents, ratio(done, span)?, None));
+            out.extend(
+                rest.iter()
+                    .map(|t| entry(t.amount_cents, Decimal::ZERO, None)),
+            );
+            if let Some(r) = recurring {
+                let amount = add_cents(largest, r.amount_cents, "usage threshold")?;
+                out.push(entry(amount, Decimal::ZERO, None));
+            }
+        }
+        (None, Some(r)) => {
+            let step = r.amount_cents.max(1);
+            let remainder = add_cents(last_passed, total, "lifetime usage")?.rem_euclid(step);
+            let occurrences = sub_cents(total, last_passed, "lifetime usage")?.div_euclid(step);
+            let mut reached = applications(r);
+            reached.sort_by_key(|a| a.lifetime_usage_amount_cents);
+            for i in 1..=occurrences {
+                let amount = add_cents(
+                    last_passed,
+                    i.checked_mul(step).unwrap_or(i64::MAX),
+                    "usage threshold",
+                )?;
+                let at_amount = reached
+                    .iter()
+                    .find(|a| a.lifetime_usage_amount_cents >= amount)
+                    .and_then(|a| a.created_at);
+                out.push(entry(amount, Decimal::ONE, Some(at_amount.unwrap_or(at))));
+            }
+            let next = add_cents(
+                sub_cents(total, remainder, "lifetime usage")?,
+                step,
+                "usage threshold",
+            )?;
+            out.push(entry(next, ratio(remainder, step)?, None));
+        }
+        (None, None) => {}
+    }
+    Ok(out)
+}
+
+/// `part / whole` as Lago's `fdiv` gives a completion ratio; 0 for an empty whole.
+fn ratio(part: i64, whole: i64) -> Result<Decimal> {
+    if whole == 0 {
+        return Ok(Decimal::ZERO);
+    }
+    decimal::div(
+        Decimal::from(part),
+        Decimal::from(whole),
+        "completion_ratio",
+    )
 }
 
 impl Engine<'_> {
@@ -185,18 +282,8 @@ impl Engine<'_> {
         );
         let (fees, _) = self.charge_fees(s, &boundaries, currency)?;
         let current = sum_cents(fees.iter().map(|(f, _)| f.amount_cents), "current usage")?;
-        // The subscriptions of the same `external_id` and anniversary (plan changes), not canceled.
-        let family = self
-            .by_external_id
-            .get(&sub.body.external_id)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .map(|&o| &self.subscriptions[o])
-            .filter(|o| {
-                o.subscription_at == sub.subscription_at && o.status != SubscriptionStatus::Canceled
-            });
         let mut invoiced = 0;
-        for member in family {
+        for member in self.family(s) {
             for &i in &member.invoices {
                 let Some(invoice) = self.out.invoices.get(i) else {
                     continue;
@@ -214,6 +301,20 @@ impl Engine<'_> {
             invoiced,
             current,
         })
+    }
+
+    /// The subscriptions whose lifetime usage `s` shares: those of its `external_id` and
+    /// anniversary (plan changes keep both), not canceled.
+    pub(super) fn family(&self, s: usize) -> impl Iterator<Item = &SubscriptionState> {
+        let sub = &self.subscriptions[s];
+        self.by_external_id
+            .get(&sub.body.external_id)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&o| &self.subscriptions[o])
+            .filter(move |o| {
+                o.subscription_at == sub.subscription_at && o.status != SubscriptionStatus::Canceled
+            })
     }
 
     /// The latest progressive-billing invoice of `s` whose charges period holds `at` (Lago's
