@@ -125,4 +125,13 @@ scenario_tests!(
     invoice_one_off => "invoice_one_off.json",
     invoice_wallets => "invoice_wallets.json",
     invoice_wallet_expiry => "invoice_wallet_expiry.json",
+    plan_upgrade => "plan_upgrade.json",
+    plan_downgrade => "plan_downgrade.json",
+    plan_overrides => "plan_overrides.json",
+    error_unknown_override_charge => "error_unknown_override_charge.json",
+    minimum_commitment_in_arrears => "minimum_commitment_in_arrears.json",
+    minimum_commitment_in_advance => "minimum_commitment_in_advance.json",
+    progressive_billing => "progressive_billing.json",
+    progressive_billing_historical => "progressive_billing_historical.json",
+    queries => "queries.json",
 );

@@ -81,10 +81,8 @@ impl<'s> EventStore<'s> {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The events of [`EventStore::events`] that `metric` can count over `period`, and the index
-    /// of the first one in that list: up to the period's end, and from its start unless the metric
-    /// is recurring (then every earlier event still counts). The aggregations read no event
-    /// outside this window, so aggregating the window gives the same result as the whole list.
+    /// The events of [`EventStore::events`] that `metric` can count over `period` (see
+    /// [`window`]).
     pub fn window(
         &self,
         external_id: &str,
@@ -92,14 +90,25 @@ impl<'s> EventStore<'s> {
         metric: &Metric,
         period: &Period,
     ) -> (usize, &[StoredEvent<'s>]) {
-        let events = self.events(external_id, index);
-        let end = events.partition_point(|e| e.timestamp <= period.to_datetime);
-        let start = if metric.recurring() {
-            0
-        } else {
-            let lower = period.lower_bound();
-            events[..end].partition_point(|e| e.timestamp < lower)
-        };
-        (start, &events[start..end])
+        window(self.events(external_id, index), metric, period)
     }
+}
+
+/// The events of `events` (one metric's, earliest first) that `metric` can count over `period`,
+/// and the index of the first one: up to the period's end, and from its start unless the metric
+/// is recurring (then every earlier event still counts). The aggregations read no event outside
+/// this window, so aggregating the window gives the same result as the whole list.
+pub(crate) fn window<'a, 's>(
+    events: &'a [StoredEvent<'s>],
+    metric: &Metric,
+    period: &Period,
+) -> (usize, &'a [StoredEvent<'s>]) {
+    let end = events.partition_point(|e| e.timestamp <= period.to_datetime);
+    let start = if metric.recurring() {
+        0
+    } else {
+        let lower = period.lower_bound();
+        events[..end].partition_point(|e| e.timestamp < lower)
+    };
+    (start, &events[start..end])
 }

@@ -15,9 +15,11 @@ use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType};
+use crate::invoice::CommitmentTrueUp;
 use crate::metric::{AggregationRequest, Period};
 use crate::money::{Currency, round_cents};
 use crate::period::{Boundaries, billable_from, days_to_bill};
+use crate::plan::{MinimumCommitment, Plan};
 use crate::simulate::cache::AggregationCache;
 use crate::simulate::catalog::{Bucket, CheckedCharge, CheckedMetric};
 use crate::simulate::events::StoredEvent;
@@ -30,6 +32,9 @@ pub(crate) enum SubscriptionAmount {
     /// The days of the (possibly cut) period, at the plan amount divided by the days of the whole
     /// period: a first period, or the last one of a terminated subscription.
     Prorated,
+    /// The last period of a subscription paid in arrears that an upgrade ended: prorated, less
+    /// the upgrade's day, which the new plan bills (Lago's `Subscription#date_diff_with_timezone`).
+    ProratedBeforeUpgrade,
 }
 
 /// The subscription fee's precise cents for the period of `boundaries`.
@@ -51,7 +56,10 @@ pub(crate) fn subscription_precise_cents(
     if sizing == SubscriptionAmount::Full && billed_from == from {
         return Ok(Decimal::from(amount_cents));
     }
-    let days = days_to_bill(billed_from, to, time_zone);
+    let mut days = days_to_bill(billed_from, to, time_zone);
+    if sizing == SubscriptionAmount::ProratedBeforeUpgrade {
+        days = (days - 1).max(0);
+    }
     let day_price =
         crate::period::single_day_price(Decimal::from(amount_cents), boundaries.period_duration)?;
     decimal::mul(Decimal::from(days), day_price, "subscription fee")
@@ -378,6 +386,46 @@ fn group_keys(properties: &Map<String, Value>) -> Vec<String> {
     } else {
         pricing
     }
+}
+
+/// Lago's minimum commitment true-up fee (`Fees::Commitments::Minimum::BuildFeeBaseService`): one
+/// unit of `true_up`, named after the plan, displayed as the commitment's name (Lago's default
+/// "Minimum commitment"), over the reconciled period `from`..`to`.
+pub(crate) fn commitment_fee(
+    plan: &Plan,
+    commitment: &MinimumCommitment,
+    subscription_id: &str,
+    true_up: &CommitmentTrueUp,
+    (from, to): (Timestamp, Timestamp),
+    currency: Currency,
+) -> Fee {
+    let mut fee = blank_fee(
+        currency,
+        FeeItem {
+            kind: FeeType::Commitment,
+            code: plan.code.clone(),
+            name: plan.name.clone(),
+            description: plan.description.clone(),
+            invoice_display_name: Some(
+                commitment
+                    .invoice_display_name
+                    .clone()
+                    .unwrap_or_else(|| "Minimum commitment".to_owned()),
+            ),
+            filter_invoice_display_name: None,
+            filters: None,
+            lago_item_id: Some(subscription_id.to_owned()),
+            item_type: Some("Subscription".to_owned()),
+            grouped_by: Map::new(),
+        },
+    );
+    fee.amount_cents = true_up.amount_cents;
+    fee.precise_amount = Some(currency.to_units(true_up.precise_amount_cents));
+    fee.units = Decimal::ONE;
+    fee.precise_unit_amount = Some(currency.to_units(Decimal::from(true_up.amount_cents)));
+    fee.from_date = Some(from);
+    fee.to_date = Some(to);
+    fee
 }
 
 /// A fee with nothing billed yet: zero amounts, no taxes, the given item.

@@ -24,10 +24,15 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::event::Event;
 
-pub use output::{SimulationOutput, UsageAnswer, Warning};
+pub use output::{
+    FeeEstimate, InvoicePreview, LifetimeUsageAnswer, PastUsageAnswer, SimulationOutput,
+    UsageAnswer, Warning,
+};
 pub use scenario::{
-    ClockJob, ClockRun, CouponRemoval, CreditNoteRef, Empty, EventBody, EventsBatch, OneOffInvoice,
-    Op, Scenario, Step, SubscriptionUpdate, Termination, TerminationParams, UsageQuery, WalletRef,
+    ClockJob, ClockRun, CouponRemoval, CreditNoteRef, CustomerRef, Empty, EstimatedEvent,
+    EventBody, EventsBatch, FeeEstimateQuery, InvoicePreviewQuery, LifetimeUsageQuery,
+    LifetimeUsageUpdate, OneOffInvoice, Op, PastUsageQuery, Scenario, Step, SubscriptionRefs,
+    SubscriptionUpdate, Termination, TerminationParams, UsageQuery, WalletRef,
 };
 pub use session::Session;
 pub use validate::{Problem, validate};

@@ -100,7 +100,12 @@ pub enum Op {
     CreateCreditNote(Box<CreditNoteCreate>),
     VoidCreditNote(CreditNoteRef),
     OneOffInvoice(OneOffInvoice),
+    UpdateLifetimeUsage(LifetimeUsageUpdate),
     CurrentUsage(UsageQuery),
+    PastUsage(PastUsageQuery),
+    LifetimeUsage(LifetimeUsageQuery),
+    EstimateFees(FeeEstimateQuery),
+    PreviewInvoice(InvoicePreviewQuery),
     /// Lago's periodic billing at the step's instant.
     RunBilling(Empty),
     /// One of Lago's other clock jobs.
@@ -246,6 +251,15 @@ pub struct OneOffInvoice {
     pub fees: Vec<OneOffFee>,
 }
 
+/// `PUT /subscriptions/{external_subscription_id}/lifetime_usage`: the usage billed before the
+/// subscription came to Lago, which counts toward its progressive-billing thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifetimeUsageUpdate {
+    pub external_subscription_id: String,
+    pub external_historical_usage_amount_cents: i64,
+}
+
 /// `GET /customers/{external_customer_id}/current_usage?external_subscription_id=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -253,6 +267,75 @@ pub struct UsageQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_customer_id: Option<String>,
     pub external_subscription_id: String,
+}
+
+/// `GET /customers/{external_customer_id}/past_usage?external_subscription_id=…`: the billed
+/// periods, latest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PastUsageQuery {
+    pub external_customer_id: String,
+    pub external_subscription_id: String,
+    /// How many periods, the latest first; all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods_count: Option<usize>,
+    /// Only this metric's charges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billable_metric_code: Option<String>,
+}
+
+/// `GET /subscriptions/{external_subscription_id}/lifetime_usage`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifetimeUsageQuery {
+    pub external_subscription_id: String,
+}
+
+/// `POST /events/estimate_fees`: the pay-in-advance fees an event would get now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeeEstimateQuery {
+    pub event: EstimatedEvent,
+}
+
+/// The event of a fee estimate: an event without `transaction_id` or `timestamp` (it happens at
+/// the step's instant and is not kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EstimatedEvent {
+    pub code: String,
+    pub external_subscription_id: String,
+    #[serde(default)]
+    pub properties: Map<String, Value>,
+    #[serde(
+        default,
+        with = "crate::decimal::lenient_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub precise_total_amount_cents: Option<Decimal>,
+}
+
+/// `POST /invoices/preview` for existing subscriptions: the invoice their next billing would
+/// issue, with what is known now (coupons, credit notes and wallets applied but not used up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoicePreviewQuery {
+    pub customer: CustomerRef,
+    pub subscriptions: SubscriptionRefs,
+}
+
+/// A customer named by its `external_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerRef {
+    pub external_id: String,
+}
+
+/// Subscriptions named by their `external_id`s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionRefs {
+    pub external_ids: Vec<String>,
 }
 
 /// `run_clock`'s body: which clock job to run.
@@ -289,7 +372,12 @@ const OP_NAMES: &[&str] = &[
     "create_credit_note",
     "void_credit_note",
     "one_off_invoice",
+    "update_lifetime_usage",
     "current_usage",
+    "past_usage",
+    "lifetime_usage",
+    "estimate_fees",
+    "preview_invoice",
     "run_billing",
     "run_clock",
 ];
@@ -503,7 +591,12 @@ fn parse_step(text: &RawValue) -> Result<Step> {
         "create_credit_note" => Op::CreateCreditNote(within_body(value)?),
         "void_credit_note" => Op::VoidCreditNote(within_body(value)?),
         "one_off_invoice" => Op::OneOffInvoice(within_body(value)?),
+        "update_lifetime_usage" => Op::UpdateLifetimeUsage(within_body(value)?),
         "current_usage" => Op::CurrentUsage(within_body(value)?),
+        "past_usage" => Op::PastUsage(within_body(value)?),
+        "lifetime_usage" => Op::LifetimeUsage(within_body(value)?),
+        "estimate_fees" => Op::EstimateFees(within_body(value)?),
+        "preview_invoice" => Op::PreviewInvoice(within_body(value)?),
         "run_billing" => Op::RunBilling(within_body(value)?),
         "run_clock" => Op::RunClock(within_body(value)?),
         other => {
