@@ -22,7 +22,7 @@ use crate::event::Event;
 use crate::metric::hash::{FastHasher, FastMap};
 use crate::metric::{AggregationRequest, AggregationResult, EventFilter, Period};
 use crate::simulate::catalog::CheckedMetric;
-use crate::simulate::events::StoredEvent;
+use crate::simulate::events::{StoredEvent, Window};
 
 /// Aggregation results by what they depend on; entries a run did not use are dropped after it.
 #[derive(Default)]
@@ -33,7 +33,7 @@ pub(crate) struct AggregationCache {
 /// One cached aggregation.
 struct Entry {
     key: Key,
-    events: Vec<EventId>,
+    events: EventsId,
     result: AggregationResult,
     used: bool,
 }
@@ -53,7 +53,52 @@ struct Key {
     time_zone: TimeZone,
 }
 
-/// An aggregated event: a loaded one by its address in the session's list, a step's by value.
+/// The aggregated events: stored ones one by one, or attached ones by the address and length of
+/// their part of the session's index.
+enum EventsId {
+    Stored(Vec<EventId>),
+    Attached(usize, usize),
+}
+
+impl EventsId {
+    fn of(events: &Window) -> Self {
+        match events {
+            Window::Stored(events) => EventsId::Stored(events.iter().map(EventId::of).collect()),
+            Window::Attached { order, .. } => {
+                EventsId::Attached(order.as_ptr().addr(), order.len())
+            }
+        }
+    }
+
+    fn is(&self, events: &Window) -> bool {
+        match (self, events) {
+            (EventsId::Stored(ids), Window::Stored(events)) => {
+                ids.len() == events.len() && ids.iter().zip(*events).all(|(id, e)| id.is(e))
+            }
+            (EventsId::Attached(start, len), Window::Attached { order, .. }) => {
+                *start == order.as_ptr().addr() && *len == order.len()
+            }
+            _ => false,
+        }
+    }
+
+    fn hash(events: &Window, hasher: &mut FastHasher) {
+        match events {
+            Window::Stored(events) => {
+                events.len().hash(hasher);
+                for event in *events {
+                    match event {
+                        Cow::Borrowed(e) => address(e).hash(hasher),
+                        Cow::Owned(e) => (&e.transaction_id, e.timestamp).hash(hasher),
+                    }
+                }
+            }
+            Window::Attached { order, .. } => (order.as_ptr().addr(), order.len()).hash(hasher),
+        }
+    }
+}
+
+/// A stored event: a loaded one by its address in the session's list, a step's by value.
 enum EventId {
     Loaded(usize),
     Owned(Event),
@@ -86,22 +131,20 @@ impl AggregationCache {
     pub fn aggregate(
         &self,
         metric: &CheckedMetric,
-        events: &[StoredEvent],
+        events: Window,
         period: &Period,
         request: &AggregationRequest,
     ) -> Result<AggregationResult> {
-        let compute = || metric.metric.aggregate(events, period, request);
+        let compute = || events.aggregate(&metric.metric, period, request);
         let Some(key) = Key::of(metric, period, request) else {
             return compute();
         };
-        let hash = key.hash(events);
+        let hash = key.hash(&events);
         let mut entries = self.entries.borrow_mut();
         let bucket = entries.entry(hash).or_default();
-        let hit = bucket.iter_mut().find(|entry| {
-            entry.key == key
-                && entry.events.len() == events.len()
-                && entry.events.iter().zip(events).all(|(id, e)| id.is(e))
-        });
+        let hit = bucket
+            .iter_mut()
+            .find(|entry| entry.key == key && entry.events.is(&events));
         if let Some(entry) = hit {
             entry.used = true;
             return Ok(entry.result.clone());
@@ -109,7 +152,7 @@ impl AggregationCache {
         let result = compute()?;
         bucket.push(Entry {
             key,
-            events: events.iter().map(EventId::of).collect(),
+            events: EventsId::of(&events),
             result: result.clone(),
             used: true,
         });
@@ -153,20 +196,14 @@ impl Key {
 
     /// A hash of the key and the events' identities, to find the candidate entries quickly (they
     /// are then compared in full).
-    fn hash(&self, events: &[StoredEvent]) -> u64 {
+    fn hash(&self, events: &Window) -> u64 {
         let mut hasher = FastHasher::default();
         self.metric.hash(&mut hasher);
         self.filter.hash(&mut hasher);
         self.grouped_by.hash(&mut hasher);
         (self.prorated, self.event_values).hash(&mut hasher);
         (self.from_datetime, self.to_datetime, self.charges_duration).hash(&mut hasher);
-        events.len().hash(&mut hasher);
-        for event in events {
-            match event {
-                Cow::Borrowed(e) => address(e).hash(&mut hasher),
-                Cow::Owned(e) => (&e.transaction_id, e.timestamp).hash(&mut hasher),
-            }
-        }
+        EventsId::hash(events, &mut hasher);
         hasher.finish()
     }
 }

@@ -29,10 +29,11 @@ use crate::money::{Currency, round_cents};
 use crate::period::{self, BillingTime, Boundaries, Cycle, Interval};
 use crate::simulate::cache::AggregationCache;
 use crate::simulate::catalog::Catalog;
-use crate::simulate::events::{EventStore, StoredEvent, window};
+use crate::simulate::events::{EventStore, StoredEvent, Window, window};
 use crate::simulate::fees::{
     ChargeBilling, SubscriptionAmount, blank_fee, subscription_precise_cents,
 };
+use crate::simulate::loaded::LoadedIndex;
 use crate::simulate::output::{SimulationOutput, Warning};
 use crate::simulate::scenario::{
     ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
@@ -80,11 +81,13 @@ impl Occasion {
 /// Runs a whole scenario, replaying the `loaded` events with its timeline: each at its own
 /// timestamp, after the steps of the same instant, in their order among themselves.
 ///
-/// With a `cache`, charge aggregations equal to ones it holds are taken from it (see
-/// [`super::cache`]).
+/// With the loaded events' `index`, they are stored at once when that gives the same run (see
+/// [`super::loaded`]). With a `cache`, charge aggregations equal to ones it holds are taken from
+/// it (see [`super::cache`]).
 pub(crate) fn run(
     scenario: &Scenario,
     loaded: &[Event],
+    index: Option<&LoadedIndex>,
     cache: Option<&AggregationCache>,
 ) -> Result<SimulationOutput> {
     let overridden = plan_change::override_plans(scenario)?;
@@ -123,8 +126,19 @@ pub(crate) fn run(
             .upsert_customer(customer)
             .map_err(|e| e.within(&path))?;
     }
+    let bulk = index.filter(|index| index.may_store_in_bulk(loaded, scenario, &engine.catalog));
+    let replayed = match bulk {
+        Some(index) => {
+            let catalog = &engine.catalog;
+            engine
+                .events
+                .attach(loaded, index, |code| catalog.metric(code));
+            &[]
+        }
+        None => loaded,
+    };
     // A stable sort: events of the same instant keep their order.
-    let mut order: Vec<(usize, &Event)> = loaded.iter().enumerate().collect();
+    let mut order: Vec<(usize, &Event)> = replayed.iter().enumerate().collect();
     order.sort_by_key(|(_, event)| event.timestamp);
     let mut pending = order.into_iter().peekable();
     for (i, step) in scenario.timeline.iter().enumerate() {
@@ -132,6 +146,7 @@ pub(crate) fn run(
         engine.cause = Cause::Step(i);
         let path = format!("timeline[{i}]");
         engine.advance_to(step.at).map_err(|e| e.within(&path))?;
+        engine.events.set_clock(step.at);
         engine.run_step(step).map_err(|e| e.within(&path))?;
     }
     engine.replay_until(&mut pending, None)?;
@@ -264,6 +279,7 @@ impl<'s> Engine<'s> {
     /// Runs every job due at or before `limit`, earliest first.
     fn advance_to(&mut self, limit: Timestamp) -> Result<()> {
         while let Some((at, job)) = self.next_job().filter(|(at, _)| *at <= limit) {
+            self.events.set_clock(at);
             match job {
                 Job::Activate(s) => self.activate(s, at)?,
                 Job::Bill(s) => self.bill_day(s, at)?,
@@ -1360,7 +1376,7 @@ impl<'s> Engine<'s> {
             {
                 continue;
             }
-            let (_, events) = self.events.window(
+            let events = self.events.window(
                 &sub.body.external_id,
                 charge.metric,
                 &metric.metric,
@@ -1608,7 +1624,8 @@ impl<'s> Engine<'s> {
             time_zone: self.time_zone(s).clone(),
         };
         let metric = &self.catalog.metrics[metric_index];
-        let (first, events) = window(events, &metric.metric, &period);
+        let (first, in_window) = window(events, &metric.metric, &period);
+        let events = Window::Stored(in_window);
         // The event lies in the period, hence in the window.
         let Some(own) = position.checked_sub(first) else {
             return Ok(None);

@@ -6,12 +6,20 @@
 //! searches, so billing a period reads only the events that can count in it instead of a
 //! subscription's whole history. Which subscription an event belongs to, and whether its metric
 //! exists, is the engine's decision; how the events aggregate is [`crate::metric`]'s.
+//!
+//! A session's loaded events can also be attached in bulk ([`EventStore::attach`], when
+//! [`super::loaded`] allows it): each list is then the session's index, and the clock, moved by
+//! the engine, says which of its events have arrived.
 
 use std::borrow::Cow;
 
+use jiff::Timestamp;
+
+use crate::error::Result;
 use crate::event::Event;
 use crate::metric::hash::{FastMap, FastSet};
-use crate::metric::{Metric, Period};
+use crate::metric::{AggregationRequest, AggregationResult, Metric, Period};
+use crate::simulate::loaded::LoadedIndex;
 
 /// An event the store holds: parsed from a timeline step (owned) or lent by the caller (borrowed).
 pub(crate) type StoredEvent<'s> = Cow<'s, Event>;
@@ -20,6 +28,26 @@ pub(crate) type StoredEvent<'s> = Cow<'s, Event>;
 pub(crate) struct EventStore<'s> {
     metrics: usize,
     subscriptions: FastMap<String, SubscriptionEvents<'s>>,
+    attached: Option<Attached<'s>>,
+}
+
+/// Loaded events attached in bulk: each subscription's lists of indexes in `events`, by metric
+/// index, and the instant before which they have arrived.
+struct Attached<'s> {
+    events: &'s [Event],
+    lists: FastMap<&'s str, Vec<&'s [usize]>>,
+    now: Timestamp,
+}
+
+/// The events a charge can count over a period (see [`window`]): stored ones, or attached
+/// loaded ones by their indexes.
+#[derive(Clone, Copy)]
+pub(crate) enum Window<'a, 's> {
+    Stored(&'a [StoredEvent<'s>]),
+    Attached {
+        events: &'s [Event],
+        order: &'s [usize],
+    },
 }
 
 /// One subscription's events and the transaction ids it has received.
@@ -35,6 +63,38 @@ impl<'s> EventStore<'s> {
         EventStore {
             metrics,
             subscriptions: FastMap::default(),
+            attached: None,
+        }
+    }
+
+    /// Attaches every loaded event of `index` (over `events`) at once; `metric` gives the catalog
+    /// index of a code. Until the clock moves ([`EventStore::set_clock`]), none has arrived.
+    pub fn attach(
+        &mut self,
+        events: &'s [Event],
+        index: &'s LoadedIndex,
+        metric: impl Fn(&str) -> Option<usize>,
+    ) {
+        let mut lists: FastMap<&'s str, Vec<&'s [usize]>> = FastMap::default();
+        for group in index.groups() {
+            let by_metric = lists
+                .entry(group.external_subscription_id.as_str())
+                .or_insert_with(|| vec![&[]; self.metrics]);
+            if let Some(list) = metric(&group.code).and_then(|m| by_metric.get_mut(m)) {
+                *list = &group.order;
+            }
+        }
+        self.attached = Some(Attached {
+            events,
+            lists,
+            now: Timestamp::MIN,
+        });
+    }
+
+    /// Moves the clock: the attached events earlier than `now` have arrived.
+    pub fn set_clock(&mut self, now: Timestamp) {
+        if let Some(attached) = &mut self.attached {
+            attached.now = now;
         }
     }
 
@@ -81,16 +141,66 @@ impl<'s> EventStore<'s> {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The events of [`EventStore::events`] that `metric` can count over `period` (see
-    /// [`window`]).
+    /// The events of one subscription and metric that `metric` can count over `period` (see
+    /// [`window`]); with attached events, those of them that have arrived.
     pub fn window(
         &self,
         external_id: &str,
         index: usize,
         metric: &Metric,
         period: &Period,
-    ) -> (usize, &[StoredEvent<'s>]) {
-        window(self.events(external_id, index), metric, period)
+    ) -> Window<'_, 's> {
+        let Some(attached) = &self.attached else {
+            return Window::Stored(window(self.events(external_id, index), metric, period).1);
+        };
+        let order: &[usize] = attached
+            .lists
+            .get(external_id)
+            .and_then(|lists| lists.get(index))
+            .copied()
+            .unwrap_or_default();
+        let at = |i: usize| attached.events.get(i).map(|e| e.timestamp);
+        let end = order.partition_point(|&i| {
+            at(i).is_some_and(|ts| ts <= period.to_datetime && ts < attached.now)
+        });
+        let order = order.get(..end).unwrap_or_default();
+        let start = if metric.recurring() {
+            0
+        } else {
+            let lower = period.lower_bound();
+            order.partition_point(|&i| at(i).is_some_and(|ts| ts < lower))
+        };
+        Window::Attached {
+            events: attached.events,
+            order: order.get(start..).unwrap_or_default(),
+        }
+    }
+}
+
+impl Window<'_, '_> {
+    /// The stored events of the window: all of them, none for attached events (which are never
+    /// billed one by one).
+    pub fn stored(&self) -> &[StoredEvent<'_>] {
+        match self {
+            Window::Stored(events) => events,
+            Window::Attached { .. } => &[],
+        }
+    }
+
+    /// `metric`'s aggregation of the window's events.
+    pub fn aggregate(
+        &self,
+        metric: &Metric,
+        period: &Period,
+        request: &AggregationRequest,
+    ) -> Result<AggregationResult> {
+        match self {
+            Window::Stored(events) => metric.aggregate(events, period, request),
+            Window::Attached { events, order } => {
+                let rows: Vec<&Event> = order.iter().filter_map(|&i| events.get(i)).collect();
+                metric.aggregate(&rows, period, request)
+            }
+        }
     }
 }
 

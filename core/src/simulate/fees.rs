@@ -22,7 +22,7 @@ use crate::period::{Boundaries, billable_from, days_to_bill};
 use crate::plan::{MinimumCommitment, Plan};
 use crate::simulate::cache::AggregationCache;
 use crate::simulate::catalog::{Bucket, CheckedCharge, CheckedMetric};
-use crate::simulate::events::StoredEvent;
+use crate::simulate::events::Window;
 
 /// How Lago sizes a subscription fee (its `compute_amount`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +71,7 @@ pub(crate) struct ChargeBilling<'a> {
     pub charge: &'a CheckedCharge<'a>,
     /// The subscription's events of the charge's metric that can count in the period, earliest
     /// first (see [`crate::simulate::events::EventStore::window`]).
-    pub events: &'a [StoredEvent<'a>],
+    pub events: Window<'a, 'a>,
     pub period: &'a Period,
     pub currency: Currency,
     /// The number of customer-local days billed of the charges period, for the true-up.
@@ -107,9 +107,8 @@ impl ChargeBilling<'_> {
             let result = match self.cache {
                 Some(cache) => cache.aggregate(self.metric, self.events, self.period, &request)?,
                 None => self
-                    .metric
-                    .metric
-                    .aggregate(self.events, self.period, &request)?,
+                    .events
+                    .aggregate(&self.metric.metric, self.period, &request)?,
             };
             let rows: Vec<(Map<String, Value>, crate::metric::Aggregation)> = match result.groups {
                 None => vec![(Map::new(), result.total)],
@@ -163,7 +162,8 @@ impl ChargeBilling<'_> {
     /// period's events of its bucket (and group) including it, minus priced without it. `None`
     /// when the event is outside the period or matches no bucket.
     pub fn in_advance_fee(&self, position: usize) -> Result<Option<Fee>> {
-        let Some(event) = self.events.get(position) else {
+        let events = self.events.stored();
+        let Some(event) = events.get(position) else {
             return Ok(None);
         };
         let Some(bucket) = self
@@ -185,8 +185,7 @@ impl ChargeBilling<'_> {
                 .collect()
         };
         let own_group = group(event);
-        let with: Vec<&Event> = self
-            .events
+        let with: Vec<&Event> = events
             .iter()
             .map(|e| &**e)
             .filter(|e| group(e) == own_group)

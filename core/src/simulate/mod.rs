@@ -5,7 +5,8 @@
 //! the clock (subscriptions, events, billing days, grace periods), `events` keeps the received
 //! events by subscription and metric, `fees` prices subscription and charge fees, and
 //! [`crate::invoice`] turns each draft into a finished invoice (coupons, taxes, credits). A
-//! [`Session`] keeps loaded events and the aggregations computed over them (`cache`) between runs.
+//! [`Session`] keeps loaded events, indexed once (`loaded`), and the aggregations computed over
+//! them (`cache`) between runs.
 //! Nothing here reads a real clock: the same scenario always gives the same output, ids included
 //! (`inv_0001`, `fee_0001`, …).
 
@@ -14,6 +15,7 @@ mod catalog;
 mod engine;
 mod events;
 mod fees;
+mod loaded;
 mod output;
 mod scenario;
 mod session;
@@ -55,7 +57,7 @@ pub use validate::{Problem, validate};
 /// assert_eq!(out.invoices[0].fees[0].amount_cents, 3100);
 /// ```
 pub fn simulate(scenario: &Scenario) -> Result<SimulationOutput> {
-    engine::run(scenario, &[], None)
+    engine::run(scenario, &[], None, None)
 }
 
 /// Runs `scenario` with `events` replayed as if each were an `event` step at its own timestamp: a
@@ -85,7 +87,7 @@ pub fn simulate(scenario: &Scenario) -> Result<SimulationOutput> {
 /// assert_eq!(out.invoices[0].fees_amount_cents, 150);
 /// ```
 pub fn simulate_with_events(scenario: &Scenario, events: &[Event]) -> Result<SimulationOutput> {
-    engine::run(scenario, events, None)
+    engine::run(scenario, events, None, None)
 }
 
 /// Reads a scenario document and returns the simulation's output as JSON.

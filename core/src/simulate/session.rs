@@ -1,13 +1,16 @@
 //! A simulation session: events loaded once and scenarios run against them again and again, as the
 //! npm package's `Workspace` does while a user edits a plan.
 //!
-//! The session owns the loaded events and the aggregation cache (`cache`): a run after an edit
-//! that left a charge's metric, filters, grouping and periods alone reuses that charge's
-//! aggregations and only prices them again. Loading or clearing events empties the cache.
+//! The session owns the loaded events, their index by subscription and code (`loaded`, built once
+//! after a load, so that a run can take them in bulk instead of replaying each) and the
+//! aggregation cache (`cache`): a run after an edit that left a charge's metric, filters, grouping
+//! and periods alone reuses that charge's aggregations and only prices them again. Loading or
+//! clearing events empties the cache.
 
 use crate::error::Result;
 use crate::event::Event;
 use crate::simulate::cache::AggregationCache;
+use crate::simulate::loaded::LoadedIndex;
 use crate::simulate::{Scenario, SimulationOutput, engine};
 
 /// Loaded events and the aggregations already computed over them.
@@ -38,6 +41,8 @@ use crate::simulate::{Scenario, SimulationOutput, engine};
 #[derive(Default)]
 pub struct Session {
     events: Vec<Event>,
+    /// The index of `events`, built by the first run after they changed.
+    index: Option<LoadedIndex>,
     cache: AggregationCache,
 }
 
@@ -50,6 +55,7 @@ impl Session {
     /// Appends `events` to the loaded ones.
     pub fn load_events(&mut self, events: impl IntoIterator<Item = Event>) {
         self.events.extend(events);
+        self.index = None;
         self.cache.clear();
     }
 
@@ -61,6 +67,7 @@ impl Session {
     /// Forgets every loaded event.
     pub fn clear_events(&mut self) {
         self.events.clear();
+        self.index = None;
         self.cache.clear();
     }
 
@@ -68,7 +75,10 @@ impl Session {
     /// [`simulate_with_events`](super::simulate_with_events) does, reusing the aggregations of
     /// earlier runs that still apply.
     pub fn simulate(&mut self, scenario: &Scenario) -> Result<SimulationOutput> {
-        let output = engine::run(scenario, &self.events, Some(&self.cache));
+        let index = self
+            .index
+            .get_or_insert_with(|| LoadedIndex::build(&self.events));
+        let output = engine::run(scenario, &self.events, Some(index), Some(&self.cache));
         self.cache.sweep();
         output
     }
@@ -116,8 +126,14 @@ mod tests {
         // 3 periods x 2 charges.
         assert_eq!(session.cache.len(), 6);
         // Another price: no new aggregation (a miss would add an entry before the sweep).
-        let edited =
-            engine::run(&scenario("2", "gb"), &session.events, Some(&session.cache)).unwrap();
+        let index = session.index.as_ref();
+        let edited = engine::run(
+            &scenario("2", "gb"),
+            &session.events,
+            index,
+            Some(&session.cache),
+        )
+        .unwrap();
         assert_eq!(session.cache.len(), 6);
         let amounts: Vec<i64> = edited
             .invoices
