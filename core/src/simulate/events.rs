@@ -214,11 +214,12 @@ pub(crate) fn window<'a, 's>(
     period: &Period,
 ) -> (usize, &'a [StoredEvent<'s>]) {
     let end = events.partition_point(|e| e.timestamp <= period.to_datetime);
+    let upto = events.get(..end).unwrap_or_default();
     let start = if metric.recurring() {
         0
     } else {
         let lower = period.lower_bound();
-        events[..end].partition_point(|e| e.timestamp < lower)
+        upto.partition_point(|e| e.timestamp < lower)
     };
-    (start, &events[start..end])
+    (start, upto.get(start..).unwrap_or_default())
 }
