@@ -79,9 +79,13 @@ fn table(output: &SimulationOutput) -> String {
         ));
     }
     for warning in &output.warnings {
+        let cause = match (warning.step, warning.event) {
+            (Some(step), _) => format!("step {step}"),
+            (None, Some(event)) => format!("event {event}"),
+            (None, None) => "clock".to_owned(),
+        };
         lines.push(format!(
-            "warning: step {} at {}: {}",
-            warning.step,
+            "warning: {cause} at {}: {}",
             lagom_core::time::format(warning.at),
             warning.reason
         ));

@@ -5,6 +5,10 @@ import initWasm, {
   evalCharge as rawEvalCharge,
   evalAggregation as rawEvalAggregation,
   billingPeriod as rawBillingPeriod,
+  simulate as rawSimulate,
+  validate as rawValidate,
+  priceCurve as rawPriceCurve,
+  Workspace as RawWorkspace,
   takePanicMessage,
 } from './lagom_wasm.js';
 
@@ -40,12 +44,12 @@ export function initSync(module) {
   }
 }
 
-function call(raw, input) {
+function call(raw, ...args) {
   if (!ready) {
     throw new LagomError('not_initialized', null, 'the WebAssembly module is not loaded: await init() first');
   }
   try {
-    return raw(input);
+    return raw(...args);
   } catch (thrown) {
     throw asLagomError(thrown);
   }
@@ -76,4 +80,58 @@ export function evalAggregation(input) {
 /** Computes the billing period of a subscription on a billing date (the `period` contract). */
 export function billingPeriod(input) {
   return call(rawBillingPeriod, input);
+}
+
+/** Replays a scenario; the output is the same JSON as `lagom simulate --format json`. */
+export function simulate(scenario) {
+  return call(rawSimulate, scenario);
+}
+
+/** Every problem of a scenario document with its JSON path; [] when `simulate` will accept it. */
+export function validate(scenario) {
+  return call(rawValidate, scenario);
+}
+
+/** Prices `range.steps + 1` evenly spaced unit counts from `range.from` to `range.to` with one charge. */
+export function priceCurve(charge, range) {
+  return call(rawPriceCurve, charge, range);
+}
+
+/** Events loaded once and kept in wasm memory, replayed with every scenario it simulates. */
+export class Workspace {
+  #raw;
+
+  constructor() {
+    this.#raw = call(() => new RawWorkspace());
+  }
+
+  /** Appends events (an array, or NDJSON/CSV/JSON text); bad rows are skipped and reported by line. */
+  loadEvents(input, format) {
+    return call((i, f) => this.#raw.loadEvents(i, f), input, format);
+  }
+
+  /** How many events are loaded. */
+  get eventCount() {
+    return call(() => this.#raw.eventCount);
+  }
+
+  /** Forgets every loaded event. */
+  clearEvents() {
+    call(() => this.#raw.clearEvents());
+  }
+
+  /** Up to `limit` loaded events from `offset`, in load order. */
+  events(offset, limit) {
+    return call((o, l) => this.#raw.events(o, l), offset, limit);
+  }
+
+  /** Replays `scenario` with the loaded events, each as an `event` step at its own timestamp. */
+  simulate(scenario) {
+    return call((s) => this.#raw.simulate(s), scenario);
+  }
+
+  /** Frees the workspace's wasm memory now rather than when it is garbage-collected. */
+  free() {
+    this.#raw.free();
+  }
 }

@@ -1,8 +1,9 @@
-//! The core's eval contracts for JavaScript, compiled to WebAssembly.
+//! The core for JavaScript, compiled to WebAssembly: the eval contracts, the simulator, scenario
+//! validation, price curves and a [`Workspace`] that keeps loaded events in wasm memory.
 //!
-//! A thin adapter: each export takes a plain JS object, hands it to [`lagom_core::eval::Contract::run`] as
-//! JSON text (so the wasm build reads exactly what `lagom eval` reads) and returns the answer as a plain
-//! JS object. A core error is thrown as a plain `{code, path, message}` object, which the package's
+//! A thin adapter: each export takes a plain JS object, hands it to the core as JSON text (so the
+//! wasm build reads exactly what `lagom eval` and `lagom simulate` read) and returns the answer as a
+//! plain JS object. A core error is thrown as a plain `{code, path, message}` object, which the package's
 //! JS glue (`wasm/js/index.js`) turns into a `LagomError`. No billing logic lives here.
 //!
 //! A panic cannot unwind on `wasm32-unknown-unknown`: it traps, and JavaScript sees a
@@ -15,6 +16,9 @@ use std::sync::Mutex;
 
 use lagom_core::Error;
 use lagom_core::eval::Contract;
+use lagom_core::event::Event;
+use lagom_core::event_import::{self, Format, Import, RowError};
+use lagom_core::simulate::{Scenario, SimulationOutput, simulate_with_events};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -54,6 +58,166 @@ pub fn billing_period(
     run(Contract::Period, input)
 }
 
+/// Replays a scenario (the `lagom simulate` document) and returns its output, the same JSON as
+/// `lagom simulate --format json`.
+#[wasm_bindgen(unchecked_return_type = "SimulationOutput")]
+pub fn simulate(
+    #[wasm_bindgen(unchecked_param_type = "Scenario")] scenario: JsValue,
+) -> Result<JsValue, JsValue> {
+    let output = run_scenario(scenario, &[]).map_err(thrown)?;
+    to_js(&output)
+}
+
+/// Every problem of a scenario document (an object, or its JSON text), each with its JSON path;
+/// `[]` when `simulate` will accept it. Never throws for bad input: a value that is not JSON is one
+/// problem.
+#[wasm_bindgen(unchecked_return_type = "Problem[]")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] scenario: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = match scenario.as_string() {
+        Some(text) => Ok(text),
+        None => to_json(scenario).map(|document| document.to_string()),
+    };
+    let problems = match text {
+        Ok(text) => lagom_core::simulate::validate(&text),
+        Err(err) => vec![err.into()],
+    };
+    to_js(&problems)
+}
+
+/// Prices evenly spaced units with one charge: `range.steps + 1` points from `range.from` to
+/// `range.to`, for charts.
+#[wasm_bindgen(js_name = priceCurve, unchecked_return_type = "PricePoint[]")]
+pub fn price_curve(
+    #[wasm_bindgen(unchecked_param_type = "CurveCharge")] charge: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CurveRange")] range: JsValue,
+) -> Result<JsValue, JsValue> {
+    let points = curve(charge, range).map_err(thrown)?;
+    to_js(&points)
+}
+
+fn curve(charge: JsValue, range: JsValue) -> Result<Vec<lagom_core::charge::PricePoint>, Error> {
+    let charge = to_json(charge)?;
+    let range = to_json(range)?;
+    let model = charge["charge_model"]
+        .as_str()
+        .ok_or_else(|| Error::invalid("charge_model", "must be a charge model's name"))?;
+    let properties = match &charge["properties"] {
+        serde_json::Value::Null => serde_json::json!({}),
+        properties => properties.clone(),
+    };
+    let bound = |key: &str| {
+        lagom_core::decimal::from_json(&range[key])
+            .ok_or_else(|| Error::invalid(key, format!("must be a decimal (got {})", range[key])))
+    };
+    let steps = range["steps"]
+        .as_u64()
+        .and_then(|steps| u32::try_from(steps).ok())
+        .ok_or_else(|| {
+            Error::invalid(
+                "steps",
+                format!("must be a whole number (got {})", range["steps"]),
+            )
+        })?;
+    lagom_core::charge::price_curve(model, &properties, bound("from")?, bound("to")?, steps)
+}
+
+/// Events loaded once and kept in wasm memory, replayed with each scenario simulated.
+///
+/// The package's JS `Workspace` wraps this class (turning failures into `LagomError`s) and its
+/// hand-written type is the public one: wasm-bindgen's declaration of this class needs
+/// `Symbol.dispose`, which TypeScript's ES2022 library lacks.
+#[wasm_bindgen(skip_typescript)]
+#[derive(Default)]
+pub struct Workspace {
+    events: Vec<Event>,
+}
+
+/// What `loadEvents` did: the events it added, how many the workspace holds, the rows it skipped.
+#[derive(Serialize)]
+struct LoadReport<'a> {
+    loaded: usize,
+    total: usize,
+    errors: &'a [RowError],
+}
+
+#[wasm_bindgen]
+impl Workspace {
+    /// An empty workspace.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Workspace {
+        Workspace::default()
+    }
+
+    /// Appends events: an array of events, or text in `format` (`ndjson` by default for text,
+    /// `json` or `csv`). Bad rows are skipped and reported with their 1-based line.
+    #[wasm_bindgen(js_name = loadEvents, unchecked_return_type = "LoadReport")]
+    pub fn load_events(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "LagoEvent[] | string")] input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EventFormat")] format: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let import = read_events(input, format.as_deref()).map_err(thrown)?;
+        let loaded = import.events.len();
+        self.events.extend(import.events);
+        to_js(&LoadReport {
+            loaded,
+            total: self.events.len(),
+            errors: &import.errors,
+        })
+    }
+
+    /// How many events the workspace holds.
+    #[wasm_bindgen(getter, js_name = eventCount)]
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Forgets every loaded event.
+    #[wasm_bindgen(js_name = clearEvents)]
+    pub fn clear_events(&mut self) {
+        self.events.clear();
+    }
+
+    /// Up to `limit` loaded events from `offset`, in load order (for a paged table).
+    #[wasm_bindgen(unchecked_return_type = "LagoEvent[]")]
+    pub fn events(&self, offset: usize, limit: usize) -> Result<JsValue, JsValue> {
+        let page: Vec<&Event> = self.events.iter().skip(offset).take(limit).collect();
+        to_js(&page)
+    }
+
+    /// Replays `scenario` with the loaded events, each as an `event` step at its own timestamp.
+    #[wasm_bindgen(unchecked_return_type = "SimulationOutput")]
+    pub fn simulate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Scenario")] scenario: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let output = run_scenario(scenario, &self.events).map_err(thrown)?;
+        to_js(&output)
+    }
+}
+
+fn run_scenario(scenario: JsValue, events: &[Event]) -> Result<SimulationOutput, Error> {
+    let document = to_json(scenario)?;
+    let scenario = Scenario::parse(&document.to_string())?;
+    simulate_with_events(&scenario, events)
+}
+
+fn read_events(input: JsValue, format: Option<&str>) -> Result<Import, Error> {
+    if let Some(text) = input.as_string() {
+        let format = Format::from_name(format.unwrap_or("ndjson"), "format")?;
+        return Ok(event_import::read(&text, format));
+    }
+    match to_json(input)? {
+        serde_json::Value::Array(items) => Ok(event_import::from_values(items)),
+        other => Err(Error::invalid(
+            "",
+            format!("must be an array of events or text (got {other})"),
+        )),
+    }
+}
+
 /// Runs `contract` on a JS value: JS → JSON text (what `lagom eval` reads) → core → plain JS object.
 fn run(contract: Contract, input: JsValue) -> Result<JsValue, JsValue> {
     let document = to_json(input).map_err(thrown)?;
@@ -84,22 +248,11 @@ struct Thrown {
 
 fn thrown(err: Error) -> JsValue {
     let thrown = Thrown {
-        code: code(&err),
+        code: err.code(),
         path: err.path().map(str::to_owned),
         message: err.to_string(),
     };
     to_js(&thrown).unwrap_or_else(|e| e)
-}
-
-/// A stable, machine-readable name for the kind of failure.
-fn code(err: &Error) -> &'static str {
-    match err {
-        Error::Invalid { .. } => "invalid",
-        Error::UnknownVariant { .. } => "unknown_variant",
-        Error::Overflow { .. } => "overflow",
-        Error::DivisionByZero { .. } => "division_by_zero",
-        Error::Custom { .. } => "custom",
-    }
 }
 
 /// Serializes to plain JS objects and numbers (not `Map`s or `BigInt`s), as `JSON.parse` would give.

@@ -2,17 +2,21 @@
 // tarball into a fresh consumer project in a temporary folder, copies test/consumer/ there, then runs
 // `node --test` (the consumer imports the package by its name) and `tsc --noEmit --strict` over an
 // example TypeScript consumer and over every fixture case typed with the package's contract types.
+// The scenario fixtures' native outputs come from the `lagom simulate` command (built with cargo here),
+// so the consumer tests can assert the package prints byte for byte the same JSON.
 // test/browser.mjs loads the package in headless Chromium, as it is, bundled by Vite and through Vite's
 // dev server.
 // A failing run keeps the consumer folder and prints where it is.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const wasmDir = fileURLToPath(new URL('..', import.meta.url));
-const fixtures = fileURLToPath(new URL('../../tests/fixtures/eval', import.meta.url));
+const fixtureRoot = fileURLToPath(new URL('../../tests/fixtures', import.meta.url));
+const fixtures = join(fixtureRoot, 'eval');
+const scenarios = join(fixtureRoot, 'scenarios');
 const tsc = join(wasmDir, 'node_modules', 'typescript', 'bin', 'tsc');
 
 const consumer = mkdtempSync(join(tmpdir(), 'lagom-consumer-'));
@@ -25,8 +29,9 @@ try {
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', `./${tarball}`], { cwd: consumer, stdio: 'inherit' });
   cpSync(join(wasmDir, 'test', 'consumer'), consumer, { recursive: true });
   writeFileSync(join(consumer, 'fixture-types.ts'), fixtureTypes());
+  const native = nativeOutputs(join(consumer, 'native'));
 
-  const env = { ...process.env, LAGOM_FIXTURES: fixtures };
+  const env = { ...process.env, LAGOM_FIXTURES: fixtures, LAGOM_FIXTURE_ROOT: fixtureRoot, LAGOM_SCENARIOS: scenarios, LAGOM_NATIVE: native };
   const tests = spawnSync(process.execPath, ['--test'], { cwd: consumer, env, stdio: 'inherit' });
   console.log('\n# the package in headless Chromium');
   const browser = spawnSync(process.execPath, [join(wasmDir, 'test', 'browser.mjs'), consumer], { stdio: 'inherit' });
@@ -39,6 +44,23 @@ try {
 }
 process.exit(status);
 
+/** `lagom simulate --format json` over each scenario fixture that simulates, into `folder`/<file>. */
+function nativeOutputs(folder) {
+  mkdirSync(folder);
+  const repo = join(wasmDir, '..');
+  execFileSync('cargo', ['build', '--quiet', '-p', 'lagom', '--bin', 'lagom'], { cwd: repo, stdio: 'inherit' });
+  const targetDir = JSON.parse(execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps'], { cwd: repo, encoding: 'utf8' })).target_directory;
+  const lagom = join(targetDir, 'debug', 'lagom');
+  for (const file of readdirSync(scenarios).filter((f) => f.endsWith('.json'))) {
+    const fixture = JSON.parse(readFileSync(join(scenarios, file), 'utf8'));
+    if (fixture.error) continue;
+    const input = join(folder, `input-${file}`);
+    writeFileSync(input, JSON.stringify(fixture.scenario));
+    writeFileSync(join(folder, file), execFileSync(lagom, ['simulate', input, '--format', 'json'], { encoding: 'utf8' }));
+  }
+  return folder;
+}
+
 /** Every fixture case's input and output as a typed constant: the types must accept what the core does. */
 function fixtureTypes() {
   const types = {
@@ -46,8 +68,14 @@ function fixtureTypes() {
     aggregation: ['AggregationEvalInput', 'AggregationEvalOutput'],
     period: ['BillingPeriodInput', 'BillingPeriodOutput'],
   };
-  const names = Object.values(types).flat();
+  const names = [...Object.values(types).flat(), 'Scenario'];
   const lines = [`import type { ${names.join(', ')} } from 'lagom-billing';`, ''];
+  // Every scenario fixture that simulates is a `Scenario`.
+  for (const file of readdirSync(scenarios).filter((f) => f.endsWith('.json')).sort()) {
+    const fixture = JSON.parse(readFileSync(join(scenarios, file), 'utf8'));
+    if (fixture.error) continue;
+    lines.push(`export const scenario_${file.replace(/\W/g, '_')}: Scenario = ${JSON.stringify(fixture.scenario)};`);
+  }
   for (const [contract, [input, output]] of Object.entries(types)) {
     const folder = join(fixtures, contract);
     const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')).sort() : [];

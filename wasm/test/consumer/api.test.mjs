@@ -21,11 +21,15 @@ function thrown(run) {
 it('exports the documented names and nothing else', () => {
   assert.deepEqual(Object.keys(lagom).sort(), [
     'LagomError',
+    'Workspace',
     'billingPeriod',
     'evalAggregation',
     'evalCharge',
     'init',
     'initSync',
+    'priceCurve',
+    'simulate',
+    'validate',
   ]);
 });
 
@@ -42,6 +46,12 @@ describe('a bad input throws a LagomError', () => {
       assert.match(e.stack, /LagomError/);
     });
   }
+});
+
+it('an unknown variant serde finds is thrown with code unknown_variant', () => {
+  const e = thrown(() => evalCharge({ charge_model: 'tiered', units: '1' }));
+  assert.deepEqual([e.code, e.path], ['unknown_variant', 'charge_model']);
+  assert.ok(e.message.startsWith('charge_model: unknown variant `tiered`, expected one of `standard`'), e.message);
 });
 
 describe('JS values reach the core as the JSON text JSON.stringify would give', () => {

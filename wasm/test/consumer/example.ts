@@ -7,6 +7,10 @@ import {
   init,
   initSync,
   LagomError,
+  priceCurve,
+  simulate,
+  validate,
+  Workspace,
   type AggregationEvalInput,
   type AggregationEvalOutput,
   type BillingPeriodInput,
@@ -14,6 +18,14 @@ import {
   type ChargeEvalInput,
   type ChargeEvalOutput,
   type LagomErrorCode,
+  type EventFormat,
+  type LagoEvent,
+  type LoadReport,
+  type PricePoint,
+  type Problem,
+  type Scenario,
+  type SimulationOutput,
+  type Step,
 } from 'lagom-billing';
 
 await init();
@@ -69,4 +81,57 @@ const badCount: number = count;
 // @ts-expect-error: not an interval
 billingPeriod({ ...period, interval: 'daily' });
 
-console.log(amount, total, count, groups, days, wrong, badCount);
+const steps: Step[] = [
+  { at: '2024-03-01T00:00:00Z', op: 'create_subscription', body: { external_id: 's1', external_customer_id: 'acme', plan_code: 'basic' } },
+  { at: '2024-03-02T00:00:00Z', op: 'event', body: { transaction_id: 't1', external_subscription_id: 's1', code: 'calls' } },
+  { at: '2024-04-01T00:00:00Z', op: 'run_billing' },
+];
+const scenario: Scenario = {
+  customer: { external_id: 'acme', currency: 'EUR', timezone: 'Europe/Paris' },
+  billable_metrics: [{ name: 'Calls', code: 'calls', aggregation_type: 'count_agg' }],
+  plans: [{
+    name: 'Basic', code: 'basic', interval: 'monthly', amount_cents: 1000, amount_currency: 'EUR',
+    charges: [{ billable_metric_code: 'calls', charge_model: 'standard', properties: { amount: '0.5' } }],
+  }],
+  timeline: steps,
+  until: '2024-05-01T00:00:00Z',
+};
+const output: SimulationOutput = simulate(scenario);
+const invoiced: number = output.invoices.reduce((sum, invoice) => sum + invoice.total_amount_cents, 0);
+const warned: (number | undefined)[] = output.warnings.map((w) => w.step ?? w.event);
+
+const problems: Problem[] = validate(JSON.stringify(scenario));
+const where: string[] = problems.map((p) => `${p.path} (${p.code}): ${p.message}`);
+
+const curve: PricePoint[] = priceCurve(
+  { charge_model: 'graduated', properties: { graduated_ranges: [{ from_value: 0, to_value: null, per_unit_amount: '1', flat_amount: '0' }] } },
+  { from: 0, to: '100', steps: 10 },
+);
+const amounts: string[] = curve.map((p) => p.amount);
+
+const workspace = new Workspace();
+const events: LagoEvent[] = [{ transaction_id: 't2', external_subscription_id: 's1', code: 'calls', timestamp: '2024-03-03T00:00:00Z' }];
+const format: EventFormat = 'csv';
+const report: LoadReport = workspace.loadEvents(events);
+workspace.loadEvents('transaction_id,code,timestamp\nt3,calls,1709424000\n', format);
+const lines: number[] = report.errors.map((e) => e.line);
+const held: number = workspace.eventCount;
+const page: LagoEvent[] = workspace.events(0, 50);
+const withEvents: SimulationOutput = workspace.simulate(scenario);
+workspace.clearEvents();
+workspace.free();
+
+// @ts-expect-error: not a timeline op
+simulate({ timeline: [{ at: '2024-01-01T00:00:00Z', op: 'bill', body: {} }] });
+// @ts-expect-error: a subscription needs its plan's code
+simulate({ timeline: [{ at: '2024-01-01T00:00:00Z', op: 'create_subscription', body: { external_id: 's', external_customer_id: 'c' } }] });
+// @ts-expect-error: not an event format
+workspace.loadEvents('', 'xml');
+// @ts-expect-error: the event count is read-only
+workspace.eventCount = 3;
+// @ts-expect-error: a curve point's amount is a decimal string
+const badPoint: number = curve[0].amount;
+// @ts-expect-error: steps are a number
+priceCurve({ charge_model: 'standard' }, { from: 0, to: 1, steps: '1' });
+
+console.log(amount, total, count, groups, days, wrong, badCount, invoiced, warned, where, amounts, lines, held, page, withEvents, badPoint);
