@@ -134,4 +134,6 @@ scenario_tests!(
     progressive_billing => "progressive_billing.json",
     progressive_billing_historical => "progressive_billing_historical.json",
     queries => "queries.json",
+    dynamic_charges => "dynamic_charges.json",
+    prorated_graduated => "prorated_graduated.json",
 );

@@ -165,12 +165,12 @@ pub(crate) fn charge_id(plan: usize, charge: usize) -> String {
 }
 
 impl CheckedCharge<'_> {
-    /// Whether the charge model prices event by event (percentage, dynamic, prorated graduated),
-    /// so the aggregation must collect each event's value.
+    /// Whether the charge model prices event by event (percentage, prorated graduated), so the
+    /// aggregation must collect each event's value (a dynamic charge prices the events' total).
     pub fn prices_events(&self) -> bool {
         matches!(
             self.pricing,
-            Pricing::Percentage(_) | Pricing::Dynamic(_) | Pricing::ProratedGraduated(_)
+            Pricing::Percentage(_) | Pricing::ProratedGraduated(_)
         )
     }
 }
