@@ -129,6 +129,7 @@ scenario_tests!(
     plan_downgrade => "plan_downgrade.json",
     plan_overrides => "plan_overrides.json",
     error_unknown_override_charge => "error_unknown_override_charge.json",
+    error_bad_override_properties => "error_bad_override_properties.json",
     minimum_commitment_in_arrears => "minimum_commitment_in_arrears.json",
     minimum_commitment_in_advance => "minimum_commitment_in_advance.json",
     progressive_billing => "progressive_billing.json",

@@ -59,9 +59,9 @@ pub(crate) struct Bucket {
 }
 
 impl<'s> Catalog<'s> {
-    /// Checks the scenario's catalog, then adds `overridden` plans (already built from checked
-    /// overrides) after the scenario's.
-    pub fn check(scenario: &'s Scenario, overridden: &'s [Plan]) -> Result<Self> {
+    /// Checks the scenario's catalog, then adds the `overridden` plans (built from the overrides
+    /// of the timeline's `steps`, one step each) after the scenario's.
+    pub fn check(scenario: &'s Scenario, overridden: &'s [Plan], steps: &[usize]) -> Result<Self> {
         let mut metrics = Vec::with_capacity(scenario.billable_metrics.len());
         for (i, source) in scenario.billable_metrics.iter().enumerate() {
             let path = format!("billable_metrics[{i}]");
@@ -81,30 +81,15 @@ impl<'s> Catalog<'s> {
             if plans.iter().any(|p: &CheckedPlan| p.plan.code == plan.code) {
                 return Err(duplicate(&path, &plan.code));
             }
-            let charges = plan
-                .charges
-                .iter()
-                .enumerate()
-                .map(|(j, charge)| {
-                    check_charge(&metrics, charge, charge_id(i, j))
-                        .map_err(|e| e.within(&format!("{path}.charges[{j}]")))
-                })
-                .collect::<Result<_>>()?;
+            let charges = check_charges(&metrics, plan, i).map_err(|e| e.within(&path))?;
             plans.push(CheckedPlan { plan, charges });
         }
         let base_plans = plans.len();
-        for (k, plan) in overridden.iter().enumerate() {
-            let i = base_plans + k;
-            plan.validate()?;
-            let charges = plan
-                .charges
-                .iter()
-                .enumerate()
-                .map(|(j, charge)| {
-                    check_charge(&metrics, charge, charge_id(i, j))
-                        .map_err(|e| e.within(&format!("plan_overrides.charges[{j}]")))
-                })
-                .collect::<Result<_>>()?;
+        for (k, (plan, step)) in overridden.iter().zip(steps).enumerate() {
+            let path = format!("timeline[{step}].body.plan_overrides");
+            plan.validate().map_err(|e| e.within(&path))?;
+            let charges =
+                check_charges(&metrics, plan, base_plans + k).map_err(|e| e.within(&path))?;
             plans.push(CheckedPlan { plan, charges });
         }
         for (i, add_on) in scenario.add_ons.iter().enumerate() {
@@ -173,6 +158,23 @@ impl CheckedCharge<'_> {
             Pricing::Percentage(_) | Pricing::ProratedGraduated(_)
         )
     }
+}
+
+/// The charges of `plan`, the `index`-th of the catalog, checked; a bad one fails at
+/// `charges[j]`.
+fn check_charges<'s>(
+    metrics: &[CheckedMetric<'s>],
+    plan: &'s Plan,
+    index: usize,
+) -> Result<Vec<CheckedCharge<'s>>> {
+    plan.charges
+        .iter()
+        .enumerate()
+        .map(|(j, charge)| {
+            check_charge(metrics, charge, charge_id(index, j))
+                .map_err(|e| e.within(&format!("charges[{j}]")))
+        })
+        .collect()
 }
 
 fn check_charge<'s>(

@@ -10,14 +10,14 @@
 
 use jiff::Timestamp;
 
-use super::{Engine, SubscriptionState, empty_invoice, fee_currency, next_id};
+use super::{Engine, SubscriptionState, fee_currency, next_id};
 use crate::credit_note::CreditStatus;
 use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::fee::{Fee, FeeType, PaymentStatus};
 use crate::invoice::{
-    AppliedUsageThreshold, BillingPeriod, CreditType, FeeContext, Invoice, InvoiceStatus,
-    InvoiceType, InvoicingReason, ProgressiveBillingCredit, ProgressiveFee,
+    AppliedUsageThreshold, CreditType, FeeContext, Invoice, InvoiceStatus, InvoiceType,
+    InvoicingReason, ProgressiveBillingCredit, ProgressiveFee,
 };
 use crate::money::{add_cents, sub_cents, sum_cents};
 use crate::plan::UsageThreshold;
@@ -234,24 +234,12 @@ impl Engine<'_> {
         let total = lifetime.total()?;
         let issuing_date = self.local_date(s, at);
         let mut invoice = Invoice {
-            lago_id: Some(id),
-            sequential_id: Some(i64::try_from(index + 1).unwrap_or(i64::MAX)),
             invoice_type: InvoiceType::ProgressiveBilling,
-            payment_due_date: Some(self.due_date(customer, issuing_date)?),
-            net_payment_term: Some(self.net_payment_term(customer)),
-            created_at: Some(at),
-            billing_periods: vec![BillingPeriod {
-                lago_subscription_id: Some(sub.lago_id.clone()),
-                external_subscription_id: sub.body.external_id.clone(),
-                lago_plan_id: Some(self.catalog.plans[sub.plan].plan.code.clone()),
-                subscription_from_datetime: boundaries.from_datetime,
-                subscription_to_datetime: boundaries.to_datetime,
-                charges_from_datetime: boundaries.charges_from_datetime,
-                charges_to_datetime: boundaries.charges_to_datetime,
-                fixed_charges_from_datetime: None,
-                fixed_charges_to_datetime: None,
-                invoicing_reason: InvoicingReason::ProgressiveBilling,
-            }],
+            billing_periods: vec![self.billing_period(
+                s,
+                &boundaries,
+                InvoicingReason::ProgressiveBilling,
+            )],
             applied_usage_thresholds: passed
                 .into_iter()
                 .map(|usage_threshold| AppliedUsageThreshold {
@@ -261,7 +249,7 @@ impl Engine<'_> {
                 })
                 .collect(),
             fees,
-            ..empty_invoice(currency, issuing_date)
+            ..self.numbered_invoice(customer, index, id, currency, issuing_date, at)?
         };
         let credits = self.progressive_credits(&invoice, at, true)?;
         self.finalize_invoice(&mut invoice, &contexts, &credits, customer, at)?;
