@@ -308,10 +308,11 @@ impl ChargeBilling<'_> {
             computed.iter().map(|(f, _)| f.amount_cents),
             "used_amount_cents",
         )?;
-        let used_precise = decimal::sum(
-            computed.iter().map(|(f, _)| self.precise_cents(f)),
-            "used_precise_amount_cents",
-        )?;
+        let precise: Vec<Decimal> = computed
+            .iter()
+            .map(|(f, _)| f.precise_amount_cents())
+            .collect::<Result<_>>()?;
+        let used_precise = decimal::sum(precise, "used_precise_amount_cents")?;
         let duration = self.period.charges_duration()?;
         let prorated_min = decimal::mul(
             decimal::div(
@@ -344,12 +345,6 @@ impl ChargeBilling<'_> {
         fee.lago_charge_filter_id = None;
         fee.amount_details = None;
         Ok(Some(fee))
-    }
-
-    fn precise_cents(&self, fee: &Fee) -> Decimal {
-        fee.precise_amount
-            .and_then(|a| a.checked_mul(Decimal::from(self.currency.subunit_to_unit())))
-            .unwrap_or(Decimal::from(fee.amount_cents))
     }
 }
 
