@@ -134,6 +134,7 @@ scenario_tests!(
     minimum_commitment_in_advance => "minimum_commitment_in_advance.json",
     progressive_billing => "progressive_billing.json",
     progressive_billing_historical => "progressive_billing_historical.json",
+    progressive_billing_true_up => "progressive_billing_true_up.json",
     queries => "queries.json",
     dynamic_charges => "dynamic_charges.json",
     prorated_graduated => "prorated_graduated.json",

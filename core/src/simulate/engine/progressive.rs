@@ -211,11 +211,14 @@ impl Engine<'_> {
             &self.customers[customer].customer,
             &self.catalog.plans[sub.plan].plan.amount_currency,
         );
-        let (charge_fees, _) = self.charge_fees(s, &boundaries, currency)?;
-        // No pay-in-advance charge and no minimum true-up on a progressive-billing invoice.
+        let (charge_fees, true_ups) = self.charge_fees(s, &boundaries, currency)?;
+        // No pay-in-advance charge and no minimum true-up on a progressive-billing invoice
+        // (`Fees::ChargeService` skips the true-up for one).
         let (mut fees, contexts): (Vec<Fee>, Vec<FeeContext>) = charge_fees
             .into_iter()
-            .filter(|(fee, _)| !fee.pay_in_advance && fee.lago_true_up_parent_fee_id.is_none())
+            .enumerate()
+            .filter(|(i, (fee, _))| !fee.pay_in_advance && !true_ups.iter().any(|(t, _)| t == i))
+            .map(|(_, fee)| fee)
             .unzip();
         let index = self.out.invoices.len();
         let id = next_id(&mut self.counters.invoice, "inv");
