@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use super::{Engine, SubscriptionState, fee_currency, next_id};
 use crate::credit_note::CreditStatus;
 use crate::decimal::{self, Decimal};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fee::{Fee, FeeType, PaymentStatus};
 use crate::invoice::{
     AppliedUsageThreshold, CreditType, FeeContext, Invoice, InvoiceStatus, InvoiceType,
@@ -146,6 +146,14 @@ pub(super) fn threshold_completion(
             let step = r.amount_cents.max(1);
             let remainder = add_cents(last_passed, total, "lifetime usage")?.rem_euclid(step);
             let occurrences = sub_cents(total, last_passed, "lifetime usage")?.div_euclid(step);
+            if occurrences > MAX_RECURRING_OCCURRENCES {
+                return Err(Error::invalid(
+                    "usage_thresholds",
+                    format!(
+                        "the lifetime usage passes the recurring threshold {occurrences} times, more than the {MAX_RECURRING_OCCURRENCES} the simulator lists"
+                    ),
+                ));
+            }
             let mut reached = applications(r);
             reached.sort_by_key(|a| a.lifetime_usage_amount_cents);
             for i in 1..=occurrences {
@@ -171,6 +179,10 @@ pub(super) fn threshold_completion(
     }
     Ok(out)
 }
+
+/// How many passed occurrences of a recurring threshold a lifetime usage answer may list (Lago
+/// lists every one; a tiny threshold under a large usage would list millions).
+const MAX_RECURRING_OCCURRENCES: i64 = 10_000;
 
 /// `part / whole` as Lago's `fdiv` gives a completion ratio; 0 for an empty whole.
 fn ratio(part: i64, whole: i64) -> Result<Decimal> {
@@ -489,6 +501,51 @@ mod tests {
             invoiced,
             current,
         }
+    }
+
+    #[test]
+    fn threshold_completion_worked_by_hand() {
+        let plan = thresholds(&[(1000, false), (5000, false), (2000, true)]);
+        let at: Timestamp = "2024-03-20T00:00:00Z".parse().unwrap();
+        let rows = |total: i64| -> Vec<(i64, String, bool)> {
+            threshold_completion(&plan, total, &[], at)
+                .unwrap()
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.amount_cents,
+                        t.completion_ratio.normalize().to_string(),
+                        t.reached_at.is_some(),
+                    )
+                })
+                .collect()
+        };
+        // 30.00: 10.00 passed; (30 - 10) / (50 - 10) = 0.5 toward 50.00; the recurring one
+        // first comes at 50.00 + 20.00.
+        assert_eq!(
+            rows(3000),
+            [
+                (1000, "1".to_owned(), true),
+                (5000, "0.5".to_owned(), false),
+                (7000, "0".to_owned(), false)
+            ]
+        );
+        // 95.00: both fixed passed; (95 - 50) / 20 = 2 recurring passes at 70.00 and 90.00;
+        // (50 + 95) mod 20 = 5.00 toward the next, 95 - 5 + 20 = 110.00: 5 / 20 = 0.25.
+        assert_eq!(
+            rows(9500),
+            [
+                (1000, "1".to_owned(), true),
+                (5000, "1".to_owned(), true),
+                (7000, "1".to_owned(), true),
+                (9000, "1".to_owned(), true),
+                (11000, "0.25".to_owned(), false)
+            ]
+        );
+        // A 0.01 recurring threshold under 200.00 of usage would list 20 000 passes.
+        let tiny = thresholds(&[(1, true)]);
+        let err = threshold_completion(&tiny, 20_000, &[], at).unwrap_err();
+        assert_eq!(err.path(), Some("usage_thresholds"));
     }
 
     #[test]
