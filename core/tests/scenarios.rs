@@ -129,9 +129,13 @@ scenario_tests!(
     plan_downgrade => "plan_downgrade.json",
     plan_overrides => "plan_overrides.json",
     error_unknown_override_charge => "error_unknown_override_charge.json",
+    error_bad_override_properties => "error_bad_override_properties.json",
     minimum_commitment_in_arrears => "minimum_commitment_in_arrears.json",
     minimum_commitment_in_advance => "minimum_commitment_in_advance.json",
     progressive_billing => "progressive_billing.json",
     progressive_billing_historical => "progressive_billing_historical.json",
+    progressive_billing_true_up => "progressive_billing_true_up.json",
     queries => "queries.json",
+    dynamic_charges => "dynamic_charges.json",
+    prorated_graduated => "prorated_graduated.json",
 );

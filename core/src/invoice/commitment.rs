@@ -11,7 +11,7 @@ use rust_decimal::RoundingStrategy;
 use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
 use crate::fee::Fee;
-use crate::money::{Currency, sum_cents};
+use crate::money::sum_cents;
 
 /// The true-up of a minimum commitment for one reconciled period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,14 +33,13 @@ pub struct CommitmentTrueUp {
 ///
 /// ```
 /// use lagom_core::invoice::minimum_commitment_true_up;
-/// use lagom_core::money::Currency;
 /// let fee: lagom_core::fee::Fee = serde_json::from_str(r#"{"amount_cents": 89286,
 ///     "precise_amount": "892.857142857142857142857143", "amount_currency": "EUR",
 ///     "taxes_amount_cents": 0, "taxes_rate": 0, "units": "1", "total_amount_cents": 89286,
 ///     "item": {"type": "subscription", "code": "p", "name": "P"}}"#).unwrap();
 /// // Lago's spec: 1 000 000 committed, Feb 4-28 2023 billed (25 of 28 days) → 892 857,
 /// // less the prorated subscription fee of 89 286 → 803 571.
-/// let up = minimum_commitment_true_up(1_000_000, 25, 28, &[&fee], Currency::Eur).unwrap().unwrap();
+/// let up = minimum_commitment_true_up(1_000_000, 25, 28, &[&fee]).unwrap().unwrap();
 /// assert_eq!((up.commitment_amount_cents, up.amount_cents), (892_857, 803_571));
 /// ```
 pub fn minimum_commitment_true_up(
@@ -48,7 +47,6 @@ pub fn minimum_commitment_true_up(
     days: i64,
     period_days: i64,
     fees: &[&Fee],
-    currency: Currency,
 ) -> Result<Option<CommitmentTrueUp>> {
     if period_days <= 0 {
         return Err(Error::invalid(
@@ -73,15 +71,11 @@ pub fn minimum_commitment_true_up(
     if used >= commitment {
         return Ok(None);
     }
-    let subunit = Decimal::from(currency.subunit_to_unit());
-    let used_precise = decimal::sum(
-        fees.iter().map(|f| {
-            f.precise_amount
-                .and_then(|a| a.checked_mul(subunit))
-                .unwrap_or(Decimal::from(f.amount_cents))
-        }),
-        "fees_precise_amount_cents",
-    )?;
+    let precise: Vec<Decimal> = fees
+        .iter()
+        .map(|f| f.precise_amount_cents())
+        .collect::<Result<_>>()?;
+    let used_precise = decimal::sum(precise, "fees_precise_amount_cents")?;
     let precise = decimal::sub(Decimal::from(commitment), used_precise, "true-up")?;
     Ok(Some(CommitmentTrueUp {
         commitment_amount_cents: commitment,
@@ -123,7 +117,7 @@ mod tests {
         for (commitment, days, period, fees, expected) in cases {
             let fees: Vec<Fee> = fees.iter().map(|&a| fee(a)).collect();
             let refs: Vec<&Fee> = fees.iter().collect();
-            let up = minimum_commitment_true_up(commitment, days, period, &refs, Currency::Eur)
+            let up = minimum_commitment_true_up(commitment, days, period, &refs)
                 .unwrap()
                 .map(|u| u.amount_cents);
             assert_eq!(up, expected, "{commitment} × {days}/{period}");
@@ -132,7 +126,7 @@ mod tests {
 
     #[test]
     fn an_empty_period_is_an_error() {
-        let err = minimum_commitment_true_up(100, 0, 0, &[], Currency::Eur).unwrap_err();
+        let err = minimum_commitment_true_up(100, 0, 0, &[]).unwrap_err();
         assert_eq!(err.path(), Some("minimum_commitment"));
     }
 }

@@ -59,16 +59,16 @@ pub(crate) struct Bucket {
 }
 
 impl<'s> Catalog<'s> {
-    /// Checks the scenario's catalog, then adds `overridden` plans (already built from checked
-    /// overrides) after the scenario's, failing at the first problem.
-    pub fn check(scenario: &'s Scenario, overridden: &'s [Plan]) -> Result<Self> {
+    /// Checks the scenario's catalog, then adds the `overridden` plans (built from the overrides
+    /// of the timeline's `steps`, one step each) after the scenario's, failing at the first problem.
+    pub fn check(scenario: &'s Scenario, overridden: &'s [Plan], steps: &[usize]) -> Result<Self> {
         let mut problems = Vec::new();
         let declared: Vec<&str> = scenario
             .billable_metrics
             .iter()
             .map(|m| m.code.as_str())
             .collect();
-        let catalog = Self::collect(scenario, overridden, &declared, &mut problems);
+        let catalog = Self::collect(scenario, overridden, steps, &declared, &mut problems);
         match problems.into_iter().next() {
             Some(first) => Err(first),
             None => Ok(catalog),
@@ -76,11 +76,13 @@ impl<'s> Catalog<'s> {
     }
 
     /// Checks every object of the catalog, pushing each problem onto `problems` and leaving the
-    /// object out. `declared` holds the document's metric codes, those of metrics that could not be
-    /// read included: a charge whose metric is declared but was left out is not reported again.
+    /// object out (an overridden plan stays, so that the indexes of the others hold). `declared`
+    /// holds the document's metric codes, those of metrics that could not be read included: a
+    /// charge whose metric is declared but was left out is not reported again.
     pub fn collect(
         scenario: &'s Scenario,
         overridden: &'s [Plan],
+        steps: &[usize],
         declared: &[&str],
         problems: &mut Vec<Error>,
     ) -> Self {
@@ -114,33 +116,19 @@ impl<'s> Catalog<'s> {
                 problems.push(duplicate(&path, &plan.code));
                 continue;
             }
-            let before = problems.len();
-            let mut charges = Vec::with_capacity(plan.charges.len());
-            for (j, charge) in plan.charges.iter().enumerate() {
-                match check_charge(declared, &metrics, charge, charge_id(i, j)) {
-                    Ok(Some(checked)) => charges.push(checked),
-                    Ok(None) => {}
-                    Err(err) => problems.push(err.within(&format!("{path}.charges[{j}]"))),
-                }
-            }
-            if problems.len() == before && charges.len() == plan.charges.len() {
+            let (charges, complete) = check_charges(declared, &metrics, plan, i, &path, problems);
+            if complete {
                 plans.push(CheckedPlan { plan, charges });
             }
         }
         let base_plans = plans.len();
-        for (k, plan) in overridden.iter().enumerate() {
+        for (k, (plan, step)) in overridden.iter().zip(steps).enumerate() {
+            let path = format!("timeline[{step}].body.plan_overrides");
             if let Err(err) = plan.validate() {
-                problems.push(err);
-                continue;
+                problems.push(err.within(&path));
             }
-            let mut charges = Vec::with_capacity(plan.charges.len());
-            for (j, charge) in plan.charges.iter().enumerate() {
-                match check_charge(declared, &metrics, charge, charge_id(base_plans + k, j)) {
-                    Ok(Some(checked)) => charges.push(checked),
-                    Ok(None) => {}
-                    Err(err) => problems.push(err.within(&format!("plan_overrides.charges[{j}]"))),
-                }
-            }
+            let (charges, _) =
+                check_charges(declared, &metrics, plan, base_plans + k, &path, problems);
             plans.push(CheckedPlan { plan, charges });
         }
         report_each(&scenario.add_ons, "add_ons", AddOn::validate, problems);
@@ -197,14 +185,39 @@ pub(crate) fn charge_id(plan: usize, charge: usize) -> String {
 }
 
 impl CheckedCharge<'_> {
-    /// Whether the charge model prices event by event (percentage, dynamic, prorated graduated),
-    /// so the aggregation must collect each event's value.
+    /// Whether the charge model prices event by event (percentage, prorated graduated), so the
+    /// aggregation must collect each event's value (a dynamic charge prices the events' total).
     pub fn prices_events(&self) -> bool {
         matches!(
             self.pricing,
-            Pricing::Percentage(_) | Pricing::Dynamic(_) | Pricing::ProratedGraduated(_)
+            Pricing::Percentage(_) | Pricing::ProratedGraduated(_)
         )
     }
+}
+
+/// The charges of `plan`, the `index`-th of the catalog, checked, and whether all of them are;
+/// a bad one is reported at `<path>.charges[j]`.
+fn check_charges<'s>(
+    declared: &[&str],
+    metrics: &[CheckedMetric<'s>],
+    plan: &'s Plan,
+    index: usize,
+    path: &str,
+    problems: &mut Vec<Error>,
+) -> (Vec<CheckedCharge<'s>>, bool) {
+    let mut charges = Vec::with_capacity(plan.charges.len());
+    let mut complete = true;
+    for (j, charge) in plan.charges.iter().enumerate() {
+        match check_charge(declared, metrics, charge, charge_id(index, j)) {
+            Ok(Some(checked)) => charges.push(checked),
+            Ok(None) => complete = false,
+            Err(err) => {
+                problems.push(err.within(&format!("{path}.charges[{j}]")));
+                complete = false;
+            }
+        }
+    }
+    (charges, complete)
 }
 
 /// Checks a charge against the checked metrics; `Ok(None)` when its metric is declared but was left

@@ -91,7 +91,7 @@ pub(crate) fn run(
     cache: Option<&AggregationCache>,
 ) -> Result<SimulationOutput> {
     let overridden = plan_change::override_plans(scenario)?;
-    let catalog = Catalog::check(scenario, &overridden.plans)?;
+    let catalog = Catalog::check(scenario, &overridden.plans, &overridden.steps)?;
     let organization = scenario.organization.clone().unwrap_or_default();
     organization
         .validate()
@@ -1202,19 +1202,8 @@ impl<'s> Engine<'s> {
             if !self.subscriptions[s].invoices.contains(&index) {
                 self.subscriptions[s].invoices.push(index);
             }
-            let sub = &self.subscriptions[s];
-            billing_periods.push(BillingPeriod {
-                lago_subscription_id: Some(sub.lago_id.clone()),
-                external_subscription_id: sub.body.external_id.clone(),
-                lago_plan_id: Some(plan.code.clone()),
-                subscription_from_datetime: boundaries.from_datetime,
-                subscription_to_datetime: boundaries.to_datetime,
-                charges_from_datetime: boundaries.charges_from_datetime,
-                charges_to_datetime: boundaries.charges_to_datetime,
-                fixed_charges_from_datetime: None,
-                fixed_charges_to_datetime: None,
-                invoicing_reason: reason.for_subscription(sub.status),
-            });
+            let reason = reason.for_subscription(self.subscriptions[s].status);
+            billing_periods.push(self.billing_period(s, &boundaries, reason));
         }
         let customer_state = &self.customers[customer];
         for (fee, &s) in fees.iter_mut().zip(&owners) {
@@ -1229,17 +1218,55 @@ impl<'s> Engine<'s> {
         }
         link_true_ups(&mut fees, &true_ups);
         let invoice = Invoice {
+            status: InvoiceStatus::Finalized,
+            billing_periods,
+            fees,
+            ..self.numbered_invoice(customer, index, id, currency, issuing_date, at)?
+        };
+        Ok((invoice, contexts))
+    }
+
+    /// The billing period of subscription `s` on an invoice, over `boundaries`.
+    fn billing_period(
+        &self,
+        s: usize,
+        boundaries: &Boundaries,
+        reason: InvoicingReason,
+    ) -> BillingPeriod {
+        let sub = &self.subscriptions[s];
+        BillingPeriod {
+            lago_subscription_id: Some(sub.lago_id.clone()),
+            external_subscription_id: sub.body.external_id.clone(),
+            lago_plan_id: Some(self.catalog.plans[sub.plan].plan.code.clone()),
+            subscription_from_datetime: boundaries.from_datetime,
+            subscription_to_datetime: boundaries.to_datetime,
+            charges_from_datetime: boundaries.charges_from_datetime,
+            charges_to_datetime: boundaries.charges_to_datetime,
+            fixed_charges_from_datetime: None,
+            fixed_charges_to_datetime: None,
+            invoicing_reason: reason,
+        }
+    }
+
+    /// An empty draft of `customer` numbered `id`, the `index`-th invoice, created `at`, with its
+    /// payment terms.
+    fn numbered_invoice(
+        &self,
+        customer: usize,
+        index: usize,
+        id: String,
+        currency: Currency,
+        issuing_date: Date,
+        at: Timestamp,
+    ) -> Result<Invoice> {
+        Ok(Invoice {
             lago_id: Some(id),
             sequential_id: Some(i64::try_from(index + 1).unwrap_or(i64::MAX)),
             payment_due_date: Some(self.due_date(customer, issuing_date)?),
             net_payment_term: Some(self.net_payment_term(customer)),
-            status: InvoiceStatus::Finalized,
             created_at: Some(at),
-            billing_periods,
-            fees,
             ..empty_invoice(currency, issuing_date)
-        };
-        Ok((invoice, contexts))
+        })
     }
 
     /// Lago's `should_create_subscription_fee?` and `Fees::SubscriptionService`.
@@ -1687,33 +1714,18 @@ impl<'s> Engine<'s> {
         fee.lago_invoice_id = Some(id.clone());
         let issuing_date = self.local_date(s, at);
         let sub = &self.subscriptions[s];
-        let period = BillingPeriod {
-            lago_subscription_id: Some(sub.lago_id.clone()),
-            external_subscription_id: sub.body.external_id.clone(),
-            lago_plan_id: Some(self.catalog.plans[sub.plan].plan.code.clone()),
-            subscription_from_datetime: boundaries.from_datetime,
-            subscription_to_datetime: boundaries.to_datetime,
-            charges_from_datetime: boundaries.charges_from_datetime,
-            charges_to_datetime: boundaries.charges_to_datetime,
-            fixed_charges_from_datetime: None,
-            fixed_charges_to_datetime: None,
-            invoicing_reason: InvoicingReason::InAdvanceCharge,
-        };
+        let currency = fee_currency(
+            &self.customers[customer].customer,
+            &self.catalog.plans[sub.plan].plan.amount_currency,
+        );
         let mut invoice = Invoice {
-            lago_id: Some(id),
-            sequential_id: Some(i64::try_from(index + 1).unwrap_or(i64::MAX)),
-            payment_due_date: Some(self.due_date(customer, issuing_date)?),
-            net_payment_term: Some(self.net_payment_term(customer)),
-            created_at: Some(at),
-            billing_periods: vec![period],
+            billing_periods: vec![self.billing_period(
+                s,
+                boundaries,
+                InvoicingReason::InAdvanceCharge,
+            )],
             fees: vec![fee],
-            ..empty_invoice(
-                fee_currency(
-                    &self.customers[customer].customer,
-                    &self.catalog.plans[sub.plan].plan.amount_currency,
-                ),
-                issuing_date,
-            )
+            ..self.numbered_invoice(customer, index, id, currency, issuing_date, at)?
         };
         self.finalize_invoice(&mut invoice, &[context], &[], customer, at)?;
         self.out.invoices.push(invoice);

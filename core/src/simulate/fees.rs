@@ -10,13 +10,13 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value};
 
-use crate::charge::{EventValue, PricingInput};
+use crate::charge::{EventValue, Pricing, PricingInput};
 use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType};
 use crate::invoice::CommitmentTrueUp;
-use crate::metric::{AggregationRequest, Period};
+use crate::metric::{Aggregation, AggregationRequest, Period};
 use crate::money::{Currency, round_cents};
 use crate::period::{Boundaries, billable_from, days_to_bill};
 use crate::plan::{MinimumCommitment, Plan};
@@ -245,11 +245,7 @@ impl ChargeBilling<'_> {
         aggregation: &crate::metric::Aggregation,
     ) -> Result<Fee> {
         let pricing = bucket.pricing.as_ref().unwrap_or(&self.charge.pricing);
-        let events: Vec<EventValue> = aggregation
-            .event_values
-            .iter()
-            .map(|v| EventValue::new(*v))
-            .collect();
+        let events = priced_events(pricing, aggregation);
         let input = PricingInput {
             units: aggregation.aggregation,
             full_units: aggregation.full_units_number,
@@ -320,10 +316,11 @@ impl ChargeBilling<'_> {
             computed.iter().map(|(f, _)| f.amount_cents),
             "used_amount_cents",
         )?;
-        let used_precise = decimal::sum(
-            computed.iter().map(|(f, _)| self.precise_cents(f)),
-            "used_precise_amount_cents",
-        )?;
+        let precise: Vec<Decimal> = computed
+            .iter()
+            .map(|(f, _)| f.precise_amount_cents())
+            .collect::<Result<_>>()?;
+        let used_precise = decimal::sum(precise, "used_precise_amount_cents")?;
         let duration = self.period.charges_duration()?;
         let prorated_min = decimal::mul(
             decimal::div(
@@ -357,11 +354,31 @@ impl ChargeBilling<'_> {
         fee.amount_details = None;
         Ok(Some(fee))
     }
+}
 
-    fn precise_cents(&self, fee: &Fee) -> Decimal {
-        fee.precise_amount
-            .and_then(|a| a.checked_mul(Decimal::from(self.currency.subunit_to_unit())))
-            .unwrap_or(Decimal::from(fee.amount_cents))
+/// What a charge model reads of the aggregated events: for `dynamic`, the events' total
+/// `precise_total_amount_cents` (Lago's `DynamicService` prices the aggregation's total); for a
+/// prorated graduated charge, each event's full and prorated value; else each event's value.
+fn priced_events(pricing: &Pricing, aggregation: &Aggregation) -> Vec<EventValue> {
+    match pricing {
+        Pricing::Dynamic(_) => vec![EventValue {
+            precise_total_amount_cents: aggregation.precise_total_amount_cents,
+            ..EventValue::new(aggregation.aggregation)
+        }],
+        Pricing::ProratedGraduated(_) => aggregation
+            .event_values
+            .iter()
+            .zip(&aggregation.prorated_event_values)
+            .map(|(full, prorated)| EventValue {
+                prorated_value: Some(*prorated),
+                ..EventValue::new(*full)
+            })
+            .collect(),
+        _ => aggregation
+            .event_values
+            .iter()
+            .map(|v| EventValue::new(*v))
+            .collect(),
     }
 }
 

@@ -161,7 +161,7 @@ mod tests {
     }
 
     fn bulk(events: &[Event], scenario: &Scenario) -> bool {
-        let catalog = Catalog::check(scenario, &[]).unwrap();
+        let catalog = Catalog::check(scenario, &[], &[]).unwrap();
         LoadedIndex::build(events).may_store_in_bulk(events, scenario, &catalog)
     }
 

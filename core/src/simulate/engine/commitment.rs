@@ -133,13 +133,8 @@ impl Engine<'_> {
         }
         let days = period::days_to_bill(reconciled.0, reconciled.1, zone);
         let period_days = period::days_to_bill(period_start, period_end, zone);
-        let Some(true_up) = minimum_commitment_true_up(
-            commitment.amount_cents,
-            days,
-            period_days,
-            &counted,
-            currency,
-        )?
+        let Some(true_up) =
+            minimum_commitment_true_up(commitment.amount_cents, days, period_days, &counted)?
         else {
             return Ok(None);
         };

@@ -205,17 +205,14 @@ impl Engine<'_> {
 /// The plans the timeline's `plan_overrides` make, each with the step that asks for it.
 pub(crate) struct OverriddenPlans {
     pub plans: Vec<Plan>,
-    /// `(step index, index in plans)`, in step order.
-    pub steps: Vec<(usize, usize)>,
+    /// The step of each of `plans`, in step order.
+    pub steps: Vec<usize>,
 }
 
 impl OverriddenPlans {
-    /// The overridden plan of step `step`, if it has one.
+    /// The index in `plans` of step `step`'s plan, if it overrides one.
     pub fn of_step(&self, step: usize) -> Option<usize> {
-        self.steps
-            .binary_search_by_key(&step, |(s, _)| *s)
-            .ok()
-            .and_then(|i| self.steps.get(i).map(|(_, p)| *p))
+        self.steps.binary_search(&step).ok()
     }
 }
 
@@ -244,7 +241,7 @@ pub(crate) fn override_plans(scenario: &Scenario) -> Result<OverriddenPlans> {
         };
         let plan = overridden(plan, p, overrides)
             .map_err(|e| e.within(&format!("timeline[{i}].body.plan_overrides")))?;
-        out.steps.push((i, out.plans.len()));
+        out.steps.push(i);
         out.plans.push(plan);
     }
     Ok(out)

@@ -10,14 +10,14 @@
 
 use jiff::Timestamp;
 
-use super::{Engine, SubscriptionState, empty_invoice, fee_currency, next_id};
+use super::{Engine, SubscriptionState, fee_currency, next_id};
 use crate::credit_note::CreditStatus;
 use crate::decimal::{self, Decimal};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fee::{Fee, FeeType, PaymentStatus};
 use crate::invoice::{
-    AppliedUsageThreshold, BillingPeriod, CreditType, FeeContext, Invoice, InvoiceStatus,
-    InvoiceType, InvoicingReason, ProgressiveBillingCredit, ProgressiveFee,
+    AppliedUsageThreshold, CreditType, FeeContext, Invoice, InvoiceStatus, InvoiceType,
+    InvoicingReason, ProgressiveBillingCredit, ProgressiveFee,
 };
 use crate::money::{add_cents, sub_cents, sum_cents};
 use crate::plan::UsageThreshold;
@@ -146,6 +146,14 @@ pub(super) fn threshold_completion(
             let step = r.amount_cents.max(1);
             let remainder = add_cents(last_passed, total, "lifetime usage")?.rem_euclid(step);
             let occurrences = sub_cents(total, last_passed, "lifetime usage")?.div_euclid(step);
+            if occurrences > MAX_RECURRING_OCCURRENCES {
+                return Err(Error::invalid(
+                    "usage_thresholds",
+                    format!(
+                        "the lifetime usage passes the recurring threshold {occurrences} times, more than the {MAX_RECURRING_OCCURRENCES} the simulator lists"
+                    ),
+                ));
+            }
             let mut reached = applications(r);
             reached.sort_by_key(|a| a.lifetime_usage_amount_cents);
             for i in 1..=occurrences {
@@ -171,6 +179,10 @@ pub(super) fn threshold_completion(
     }
     Ok(out)
 }
+
+/// How many passed occurrences of a recurring threshold a lifetime usage answer may list (Lago
+/// lists every one; a tiny threshold under a large usage would list millions).
+const MAX_RECURRING_OCCURRENCES: i64 = 10_000;
 
 /// `part / whole` as Lago's `fdiv` gives a completion ratio; 0 for an empty whole.
 fn ratio(part: i64, whole: i64) -> Result<Decimal> {
@@ -211,11 +223,14 @@ impl Engine<'_> {
             &self.customers[customer].customer,
             &self.catalog.plans[sub.plan].plan.amount_currency,
         );
-        let (charge_fees, _) = self.charge_fees(s, &boundaries, currency)?;
-        // No pay-in-advance charge and no minimum true-up on a progressive-billing invoice.
+        let (charge_fees, true_ups) = self.charge_fees(s, &boundaries, currency)?;
+        // No pay-in-advance charge and no minimum true-up on a progressive-billing invoice
+        // (`Fees::ChargeService` skips the true-up for one).
         let (mut fees, contexts): (Vec<Fee>, Vec<FeeContext>) = charge_fees
             .into_iter()
-            .filter(|(fee, _)| !fee.pay_in_advance && fee.lago_true_up_parent_fee_id.is_none())
+            .enumerate()
+            .filter(|(i, (fee, _))| !fee.pay_in_advance && !true_ups.iter().any(|(t, _)| t == i))
+            .map(|(_, fee)| fee)
             .unzip();
         let index = self.out.invoices.len();
         let id = next_id(&mut self.counters.invoice, "inv");
@@ -234,24 +249,12 @@ impl Engine<'_> {
         let total = lifetime.total()?;
         let issuing_date = self.local_date(s, at);
         let mut invoice = Invoice {
-            lago_id: Some(id),
-            sequential_id: Some(i64::try_from(index + 1).unwrap_or(i64::MAX)),
             invoice_type: InvoiceType::ProgressiveBilling,
-            payment_due_date: Some(self.due_date(customer, issuing_date)?),
-            net_payment_term: Some(self.net_payment_term(customer)),
-            created_at: Some(at),
-            billing_periods: vec![BillingPeriod {
-                lago_subscription_id: Some(sub.lago_id.clone()),
-                external_subscription_id: sub.body.external_id.clone(),
-                lago_plan_id: Some(self.catalog.plans[sub.plan].plan.code.clone()),
-                subscription_from_datetime: boundaries.from_datetime,
-                subscription_to_datetime: boundaries.to_datetime,
-                charges_from_datetime: boundaries.charges_from_datetime,
-                charges_to_datetime: boundaries.charges_to_datetime,
-                fixed_charges_from_datetime: None,
-                fixed_charges_to_datetime: None,
-                invoicing_reason: InvoicingReason::ProgressiveBilling,
-            }],
+            billing_periods: vec![self.billing_period(
+                s,
+                &boundaries,
+                InvoicingReason::ProgressiveBilling,
+            )],
             applied_usage_thresholds: passed
                 .into_iter()
                 .map(|usage_threshold| AppliedUsageThreshold {
@@ -261,7 +264,7 @@ impl Engine<'_> {
                 })
                 .collect(),
             fees,
-            ..empty_invoice(currency, issuing_date)
+            ..self.numbered_invoice(customer, index, id, currency, issuing_date, at)?
         };
         let credits = self.progressive_credits(&invoice, at, true)?;
         self.finalize_invoice(&mut invoice, &contexts, &credits, customer, at)?;
@@ -498,6 +501,51 @@ mod tests {
             invoiced,
             current,
         }
+    }
+
+    #[test]
+    fn threshold_completion_worked_by_hand() {
+        let plan = thresholds(&[(1000, false), (5000, false), (2000, true)]);
+        let at: Timestamp = "2024-03-20T00:00:00Z".parse().unwrap();
+        let rows = |total: i64| -> Vec<(i64, String, bool)> {
+            threshold_completion(&plan, total, &[], at)
+                .unwrap()
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.amount_cents,
+                        t.completion_ratio.normalize().to_string(),
+                        t.reached_at.is_some(),
+                    )
+                })
+                .collect()
+        };
+        // 30.00: 10.00 passed; (30 - 10) / (50 - 10) = 0.5 toward 50.00; the recurring one
+        // first comes at 50.00 + 20.00.
+        assert_eq!(
+            rows(3000),
+            [
+                (1000, "1".to_owned(), true),
+                (5000, "0.5".to_owned(), false),
+                (7000, "0".to_owned(), false)
+            ]
+        );
+        // 95.00: both fixed passed; (95 - 50) / 20 = 2 recurring passes at 70.00 and 90.00;
+        // (50 + 95) mod 20 = 5.00 toward the next, 95 - 5 + 20 = 110.00: 5 / 20 = 0.25.
+        assert_eq!(
+            rows(9500),
+            [
+                (1000, "1".to_owned(), true),
+                (5000, "1".to_owned(), true),
+                (7000, "1".to_owned(), true),
+                (9000, "1".to_owned(), true),
+                (11000, "0.25".to_owned(), false)
+            ]
+        );
+        // A 0.01 recurring threshold under 200.00 of usage would list 20 000 passes.
+        let tiny = thresholds(&[(1, true)]);
+        let err = threshold_completion(&tiny, 20_000, &[], at).unwrap_err();
+        assert_eq!(err.path(), Some("usage_thresholds"));
     }
 
     #[test]
