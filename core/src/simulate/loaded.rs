@@ -192,10 +192,10 @@ mod tests {
             &plain
         ));
         // A pay-in-advance charge bills each event; a usage query reads a period before its end.
-        assert!(!bulk(&[later.clone()], &scenario(true, json!([]))));
+        assert!(!bulk(std::slice::from_ref(&later), &scenario(true, json!([]))));
         let usage = json!([{"at": "2024-01-25T00:00:00Z", "op": "current_usage",
                             "body": {"external_subscription_id": "s1"}}]);
-        assert!(!bulk(&[later.clone()], &scenario(false, usage)));
+        assert!(!bulk(std::slice::from_ref(&later), &scenario(false, usage)));
         let step = json!([{"at": "2024-01-25T00:00:00Z", "op": "event",
                            "body": {"transaction_id": "t9", "external_subscription_id": "s1", "code": "calls"}}]);
         assert!(!bulk(&[later], &scenario(false, step)));
