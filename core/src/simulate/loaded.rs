@@ -192,7 +192,10 @@ mod tests {
             &plain
         ));
         // A pay-in-advance charge bills each event; a usage query reads a period before its end.
-        assert!(!bulk(std::slice::from_ref(&later), &scenario(true, json!([]))));
+        assert!(!bulk(
+            std::slice::from_ref(&later),
+            &scenario(true, json!([]))
+        ));
         let usage = json!([{"at": "2024-01-25T00:00:00Z", "op": "current_usage",
                             "body": {"external_subscription_id": "s1"}}]);
         assert!(!bulk(std::slice::from_ref(&later), &scenario(false, usage)));
