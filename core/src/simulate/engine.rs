@@ -150,7 +150,11 @@ pub(crate) fn run(
         engine.run_step(step).map_err(|e| e.within(&path))?;
     }
     engine.replay_until(&mut pending, None)?;
-    scenario.check_until(loaded.iter().map(|e| e.timestamp).max())?;
+    let latest = match index {
+        Some(index) => index.latest(),
+        None => loaded.iter().map(|e| e.timestamp).max(),
+    };
+    scenario.check_until(latest)?;
     if let Some(until) = scenario.until {
         engine.advance_to(until).map_err(|e| e.within("until"))?;
     }

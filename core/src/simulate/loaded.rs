@@ -25,6 +25,8 @@ pub(crate) struct LoadedIndex {
     groups: Vec<LoadedGroup>,
     /// Every event names its subscription and no (subscription, transaction id) repeats.
     plain: bool,
+    /// The latest timestamp of all.
+    latest: Option<Timestamp>,
 }
 
 /// The loaded events of one subscription and metric code.
@@ -71,7 +73,17 @@ impl LoadedIndex {
                 .order
                 .sort_by_key(|&i| events.get(i).map(|e| e.timestamp));
         }
-        LoadedIndex { groups, plain }
+        let latest = events.iter().map(|e| e.timestamp).max();
+        LoadedIndex {
+            groups,
+            plain,
+            latest,
+        }
+    }
+
+    /// The latest timestamp of the indexed events.
+    pub fn latest(&self) -> Option<Timestamp> {
+        self.latest
     }
 
     /// Each (subscription, code) list.
