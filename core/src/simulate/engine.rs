@@ -996,7 +996,7 @@ impl<'s> Engine<'s> {
         let (mut invoice, contexts) =
             self.build_invoice(subs, at, reason, skip_charges, index, id)?;
         if grace == 0 {
-            let credits = self.progressive_credits(&invoice, at, true)?;
+            let credits = self.progressive_credits(subs, &invoice, at, true)?;
             self.finalize_invoice(&mut invoice, &contexts, &credits, customer, at)?;
             self.out.invoices.push(invoice);
             self.invoice_customers.push(customer);
@@ -1008,7 +1008,7 @@ impl<'s> Engine<'s> {
             invoice.issuing_date = finalize_on;
             invoice.payment_due_date = Some(self.due_date(customer, finalize_on)?);
             invoice.status = InvoiceStatus::Draft;
-            let credits = self.progressive_credits(&invoice, at, false)?;
+            let credits = self.progressive_credits(subs, &invoice, at, false)?;
             self.draft_invoice(&mut invoice, &contexts, &credits, customer, at)?;
             let finalize_at = finalize_on
                 .to_zoned_datetime(TimeZone::UTC)
@@ -1053,7 +1053,8 @@ impl<'s> Engine<'s> {
         invoice.issuing_date = issuing;
         invoice.payment_due_date = due;
         let customer = self.subscriptions[draft.subscriptions[0]].customer;
-        let credits = self.progressive_credits(&invoice, draft.finalize_at, true)?;
+        let credits =
+            self.progressive_credits(&draft.subscriptions, &invoice, draft.finalize_at, true)?;
         self.finalize_invoice(
             &mut invoice,
             &contexts,

@@ -76,9 +76,20 @@ impl Engine<'_> {
             self.catalog.plans[plan].plan,
         )
         .map_err(|e| e.within("body.plan_code"))?;
+        // Lago counts a trial from the first start of the `external_id` (`initial_started_at`).
+        let trial_end = period::trial_end_datetime(
+            self.initial_started_at(current),
+            self.catalog.plans[plan]
+                .plan
+                .trial_period
+                .unwrap_or(Decimal::ZERO),
+        )
+        .map_err(|e| e.within("body.plan_code"))?;
         let sub = &mut self.subscriptions[current];
         if sub.status == SubscriptionStatus::Pending {
             sub.plan = plan;
+            sub.trial_end = trial_end;
+            sub.trial_done = trial_end.is_none();
             if let Some(name) = &body.name {
                 sub.body.name = Some(name.clone());
             }
@@ -87,13 +98,6 @@ impl Engine<'_> {
         }
         self.cancel_next(current, at);
         let old = &self.subscriptions[current];
-        // Lago counts a trial from the first subscription of the `external_id`.
-        let trial_period = self.catalog.plans[plan].plan.trial_period;
-        let trial_end = period::trial_end_datetime(
-            old.started_at.unwrap_or(old.subscription_at),
-            trial_period.unwrap_or(Decimal::ZERO),
-        )
-        .map_err(|e| e.within("body.plan_code"))?;
         let state = SubscriptionState {
             lago_id: next_id(&mut self.counters.subscription, "sub"),
             body: Subscription {
@@ -186,6 +190,21 @@ impl Engine<'_> {
         let in_trial = sub.trial_end.is_some_and(|end| end > at);
         self.subscriptions[s].next_billing = self.following_billing(s, at)?;
         Ok(in_trial)
+    }
+
+    /// The earliest start of the subscriptions of `s`'s `external_id`, else `s`'s
+    /// `subscription_at` (Lago's `Subscription#initial_started_at`).
+    fn initial_started_at(&self, s: usize) -> Timestamp {
+        let sub = &self.subscriptions[s];
+        self.by_external_id
+            .get(&sub.body.external_id)
+            .into_iter()
+            .flatten()
+            .map(|&o| &self.subscriptions[o])
+            .filter(|o| o.customer == sub.customer)
+            .filter_map(|o| o.started_at)
+            .min()
+            .unwrap_or(sub.subscription_at)
     }
 
     /// Cancels the pending downgrade of `s`, if any (Lago's `cancel_next_subscription`).

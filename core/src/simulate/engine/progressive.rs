@@ -266,7 +266,7 @@ impl Engine<'_> {
             fees,
             ..self.numbered_invoice(customer, index, id, currency, issuing_date, at)?
         };
-        let credits = self.progressive_credits(&invoice, at, true)?;
+        let credits = self.progressive_credits(&[s], &invoice, at, true)?;
         self.finalize_invoice(&mut invoice, &contexts, &credits, customer, at)?;
         self.out.invoices.push(invoice);
         self.invoice_customers.push(customer);
@@ -378,26 +378,21 @@ impl Engine<'_> {
         Ok(sub_cents(left, credited, "to credit")?.max(0))
     }
 
-    /// Lago's `Credits::ProgressiveBillingService` for `invoice` (a draft of this engine): for each
-    /// subscription on it, the latest progressive-billing invoice of the charges period it bills,
+    /// Lago's `Credits::ProgressiveBillingService` for `invoice` (a draft of this engine, billing
+    /// `subs` in the order of its billing periods): for each subscription on it, the latest
+    /// progressive-billing invoice of the charges period it bills,
     /// to deduct from the draft's fees of the same charges. What those fees cannot absorb is
     /// credited back on the progressive-billing invoice (`CreateFromProgressiveBillingInvoice`)
     /// when `finalizing` (a draft in its grace period only shows the deduction).
     pub(super) fn progressive_credits(
         &mut self,
+        subs: &[usize],
         invoice: &Invoice,
         at: Timestamp,
         finalizing: bool,
     ) -> Result<Vec<ProgressiveBillingCredit>> {
         let mut credits = Vec::new();
-        for period in &invoice.billing_periods {
-            let Some(s) = self
-                .subscriptions
-                .iter()
-                .position(|sub| period.lago_subscription_id.as_deref() == Some(&sub.lago_id))
-            else {
-                continue;
-            };
+        for (&s, period) in subs.iter().zip(&invoice.billing_periods) {
             let Some(previous) = self
                 .progressive_invoice_at(s, period.charges_from_datetime)
                 .filter(|&i| i != invoice_index(invoice))

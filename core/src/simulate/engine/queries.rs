@@ -321,7 +321,7 @@ impl Engine<'_> {
             fee.lago_true_up_fee_id = None;
             fee.lago_true_up_parent_fee_id = None;
         }
-        let credits = self.progressive_credits(&invoice, billing_at, false)?;
+        let credits = self.progressive_credits(&subs, &invoice, billing_at, false)?;
         let context = self.invoice_context(customer, &contexts, &credits, billing_at);
         preview(&mut invoice, &context, &self.customers[customer].balances)?;
         self.out.invoice_previews.push(InvoicePreview {
