@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::decimal::Decimal;
+use crate::error::Result;
 use crate::money::Currency;
 use crate::tax::AppliedTax;
 
@@ -165,6 +166,25 @@ pub struct Fee {
     pub item: FeeItem,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applied_taxes: Vec<AppliedTax>,
+}
+
+impl Fee {
+    /// The fee's amount in exact cents (Lago's `precise_amount_cents`): its `precise_amount` in
+    /// cents of its currency, else its `amount_cents`.
+    ///
+    /// ```
+    /// let fee: lagom_core::fee::Fee = serde_json::from_str(r#"{"amount_cents": 100,
+    ///     "precise_amount": "1.0001", "amount_currency": "EUR", "taxes_amount_cents": 0,
+    ///     "taxes_rate": 0, "units": "1", "total_amount_cents": 100,
+    ///     "item": {"type": "charge", "code": "cpu", "name": "CPU"}}"#).unwrap();
+    /// assert_eq!(fee.precise_amount_cents().unwrap(), "100.01".parse().unwrap());
+    /// ```
+    pub fn precise_amount_cents(&self) -> Result<Decimal> {
+        match self.precise_amount {
+            Some(amount) => self.amount_currency.to_precise_cents(amount),
+            None => Ok(Decimal::from(self.amount_cents)),
+        }
+    }
 }
 
 /// What a fee is for.

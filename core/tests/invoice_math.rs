@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use lagom_core::coupon::{AppliedCoupon, AppliedCouponStatus, Coupon};
-use lagom_core::credit_note::{CreditNoteCreate, CreditStatus, Reason};
+use lagom_core::credit_note::{CreditNoteCreate, CreditStatus};
 use lagom_core::customer::{Customer, Organization};
 use lagom_core::decimal::Decimal;
 use lagom_core::fee::FeeType;
@@ -14,6 +14,7 @@ use lagom_core::invoice::{
     one_off_invoice,
 };
 use lagom_core::money::Currency;
+use lagom_core::subscription::OnTerminationCreditNote;
 use lagom_core::tax::Tax;
 use lagom_core::wallet::Wallet;
 use serde_json::{Value, json};
@@ -1052,7 +1053,7 @@ fn unused_subscription_credit_takes_coupons_off_and_adds_taxes() {
                 &paid,
                 "fee_pro",
                 Decimal::from(unused),
-                Reason::OrderChange,
+                OnTerminationCreditNote::Credit,
                 id,
                 at("2024-04-16T00:00:00Z"),
             )
@@ -1378,7 +1379,7 @@ fn termination_credit_notes_round_as_in_lagos_credit_note_rounding_scenarios() {
                 &paid,
                 "fee_pro",
                 unused,
-                Reason::OrderCancellation,
+                OnTerminationCreditNote::Credit,
                 "cn_1",
                 at("2025-09-18T16:40:00Z"),
             )

@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use lagom_core::event::Event;
-use lagom_core::simulate::{Op, Scenario, Step, simulate, simulate_with_events};
+use lagom_core::simulate::{Op, Scenario, Session, Step, simulate, simulate_with_events};
 use serde_json::{Value, json};
 
 /// A customer on a free monthly plan with a standard charge of 0.50 EUR per call, subscribed on
@@ -174,4 +174,126 @@ fn scenario_fixtures() -> Vec<(String, String)> {
         .collect();
     files.sort();
     files
+}
+
+/// Two customers on a monthly plan with a count charge and a recurring sum charge. `s1` moves to
+/// a dearer plan on 2024-02-10; `s2` starts on 2024-01-15 and ends on 2024-03-10 at midnight.
+fn session_scenario(price: &str) -> Scenario {
+    let charges = |calls: &str| {
+        json!([
+            {"billable_metric_code": "calls", "charge_model": "standard", "properties": {"amount": calls}},
+            {"billable_metric_code": "seats", "charge_model": "standard", "properties": {"amount": "2"}}])
+    };
+    Scenario::parse(
+        &json!({
+            "customers": [{"external_id": "c1", "currency": "EUR"}, {"external_id": "c2", "currency": "EUR"}],
+            "billable_metrics": [
+                {"name": "Calls", "code": "calls", "aggregation_type": "count_agg"},
+                {"name": "Seats", "code": "seats", "aggregation_type": "sum_agg", "field_name": "n", "recurring": true}],
+            "plans": [
+                {"name": "Basic", "code": "basic", "interval": "monthly", "amount_cents": 1000,
+                 "amount_currency": "EUR", "charges": charges(price)},
+                {"name": "Pro", "code": "pro", "interval": "monthly", "amount_cents": 5000,
+                 "amount_currency": "EUR", "charges": charges("1")}],
+            "timeline": [
+                {"at": "2024-01-01T00:00:00Z", "op": "create_subscription",
+                 "body": {"external_id": "s1", "external_customer_id": "c1", "plan_code": "basic"}},
+                {"at": "2024-01-15T00:00:00Z", "op": "create_subscription",
+                 "body": {"external_id": "s2", "external_customer_id": "c2", "plan_code": "basic"}},
+                {"at": "2024-02-10T00:00:00Z", "op": "create_subscription",
+                 "body": {"external_id": "s1", "external_customer_id": "c1", "plan_code": "pro"}},
+                {"at": "2024-03-10T00:00:00Z", "op": "terminate_subscription", "body": {"external_id": "s2"}}],
+            "until": "2024-05-01T00:00:00Z"
+        })
+        .to_string(),
+    )
+    .expect("a valid scenario")
+}
+
+/// Events at the awkward instants: a subscription's start, a billing day's midnight, a plan
+/// change, a termination, and after it.
+fn session_events() -> Vec<Event> {
+    let at = [
+        ("s1", "2024-01-01T00:00:00Z"),
+        ("s1", "2024-01-31T23:59:59Z"),
+        ("s1", "2024-02-01T00:00:00Z"),
+        ("s1", "2024-02-10T00:00:00Z"),
+        ("s1", "2024-02-10T00:00:00Z"),
+        ("s2", "2024-01-15T00:00:00Z"),
+        ("s2", "2024-03-09T12:00:00Z"),
+        ("s2", "2024-03-10T00:00:00Z"),
+        ("s2", "2024-04-02T00:00:00Z"),
+        ("s1", "2024-04-30T23:59:59Z"),
+    ];
+    at.iter()
+        .enumerate()
+        .flat_map(|(i, (subscription, timestamp))| {
+            [
+                json!({"transaction_id": format!("c{i}"), "external_subscription_id": subscription,
+                       "code": "calls", "timestamp": timestamp}),
+                json!({"transaction_id": format!("s{i}"), "external_subscription_id": subscription,
+                       "code": "seats", "timestamp": timestamp, "properties": {"n": i + 1}}),
+            ]
+        })
+        .map(|value| serde_json::from_value(value).expect("an event"))
+        .collect()
+}
+
+/// A session (which stores loaded events in bulk when it can, and reuses aggregations) gives
+/// exactly what replaying the events one by one gives, before and after a price edit.
+#[test]
+fn a_session_gives_what_replaying_the_events_gives() {
+    let events = session_events();
+    let mut session = Session::new();
+    session.load_events(events.clone());
+    for price in ["0.5", "0.75", "0.5"] {
+        let scenario = session_scenario(price);
+        let replayed = serde_json::to_value(simulate_with_events(&scenario, &events).unwrap());
+        let from_session = serde_json::to_value(session.simulate(&scenario).unwrap());
+        assert_eq!(from_session.unwrap(), replayed.unwrap(), "price {price}");
+    }
+}
+
+/// The same for every scenario fixture, its event steps loaded instead.
+#[test]
+fn a_session_gives_what_replaying_gives_on_every_fixture() {
+    for (file, text) in scenario_fixtures() {
+        let fixture: Value = serde_json::from_str(&text).unwrap();
+        let Ok(scenario) = Scenario::parse(&fixture["scenario"].to_string()) else {
+            continue;
+        };
+        let mut steps = Vec::new();
+        let mut events = Vec::new();
+        for step in &scenario.timeline {
+            match &step.op {
+                Op::Event(body) => events.extend(body.clone().into_event(step.at).ok()),
+                Op::EventsBatch(batch) => events.extend(
+                    batch
+                        .events
+                        .iter()
+                        .filter_map(|body| body.clone().into_event(step.at).ok()),
+                ),
+                _ => steps.push(step.clone()),
+            }
+        }
+        let loaded = Scenario {
+            timeline: steps,
+            ..scenario
+        };
+        let mut session = Session::new();
+        session.load_events(events.clone());
+        let replayed =
+            simulate_with_events(&loaded, &events).map(|o| serde_json::to_value(o).unwrap());
+        let from_session = session
+            .simulate(&loaded)
+            .map(|o| serde_json::to_value(o).unwrap());
+        match (replayed, from_session) {
+            (Ok(replayed), Ok(from_session)) => assert_eq!(from_session, replayed, "{file}"),
+            (replayed, from_session) => assert_eq!(
+                from_session.map_err(|e| e.to_string()).err(),
+                replayed.map_err(|e| e.to_string()).err(),
+                "{file}"
+            ),
+        }
+    }
 }

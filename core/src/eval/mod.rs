@@ -8,8 +8,8 @@ pub mod aggregation;
 pub mod charge;
 pub mod period;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -72,7 +72,7 @@ impl Contract {
 /// let err = lagom_core::eval::from_json::<Input>(r#"{"units": "x"}"#).unwrap_err();
 /// assert_eq!(err.path(), Some("units"));
 /// ```
-pub fn from_json<T: DeserializeOwned>(input: &str) -> Result<T> {
+pub fn from_json<'de, T: Deserialize<'de>>(input: &'de str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(input);
     let value = serde_path_to_error::deserialize(&mut de).map_err(path_error)?;
     de.end().map_err(|e| Error::invalid("", e.to_string()))?;

@@ -10,11 +10,12 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::coupon::{AppliedCoupon, Coupon};
-use crate::credit_note::{CreditNote, CreditNoteCreate, Reason};
+use crate::credit_note::{CreditNote, CreditNoteCreate};
 use crate::decimal::Decimal;
 use crate::error::Result;
 use crate::invoice::Invoice;
 use crate::money::Currency;
+use crate::subscription::OnTerminationCreditNote;
 use crate::wallet::{Wallet, WalletTransaction};
 
 use super::coupons::{self, AppliedCouponState};
@@ -188,15 +189,17 @@ impl CustomerBalances {
     }
 
     /// Credits the unused part of a subscription fee paid in advance when the subscription is
-    /// terminated or upgraded (Lago's `CreditNotes::CreateFromTermination`, credit outcome):
-    /// `unused_cents` is the day price times the days left, in precise cents; it is capped at the
-    /// fee less earlier credit notes on it, then coupons come off and taxes are added. `None` when
-    /// nothing is left to credit.
+    /// terminated or upgraded (Lago's `CreditNotes::CreateFromTermination`): `unused_cents` is
+    /// the day price times the days left, in precise cents; it is capped at the fee less earlier
+    /// credit notes on it and truncated to 5 decimals, then coupons come off and taxes are added.
+    /// `on_termination` says whether the total is credit (`credit`, and `refund` since nothing is
+    /// paid here) or offsets the invoice (`offset`). `None` when nothing is left to credit or the
+    /// outcome is `skip`.
     ///
     /// ```
-    /// use lagom_core::credit_note::Reason;
     /// use lagom_core::decimal::Decimal;
     /// use lagom_core::invoice::CustomerBalances;
+    /// use lagom_core::subscription::OnTerminationCreditNote;
     /// let invoice = serde_json::from_str(r#"{"lago_id": "inv_1", "issuing_date": "2024-01-01",
     ///     "invoice_type": "subscription", "status": "finalized", "currency": "EUR",
     ///     "fees_amount_cents": 3100, "coupons_amount_cents": 0, "credit_notes_amount_cents": 0,
@@ -210,8 +213,8 @@ impl CustomerBalances {
     /// let mut balances = CustomerBalances::default();
     /// // 10 of January's 31 days unused: 10 × 3100 / 31 = 1000, plus 20 % VAT.
     /// let note = balances
-    ///     .credit_unused_subscription(&invoice, "fee_1", Decimal::from(1000), Reason::OrderChange,
-    ///         "cn_1", "2024-01-22T00:00:00Z".parse().unwrap())
+    ///     .credit_unused_subscription(&invoice, "fee_1", Decimal::from(1000),
+    ///         OnTerminationCreditNote::Credit, "cn_1", "2024-01-22T00:00:00Z".parse().unwrap())
     ///     .unwrap()
     ///     .unwrap();
     /// assert_eq!((note.credit_amount_cents, note.balance_amount_cents), (1200, 1200));
@@ -221,7 +224,7 @@ impl CustomerBalances {
         invoice: &Invoice,
         fee_id: &str,
         unused_cents: Decimal,
-        reason: Reason,
+        on_termination: OnTerminationCreditNote,
         id: &str,
         at: Timestamp,
     ) -> Result<Option<CreditNote>> {
@@ -230,7 +233,7 @@ impl CustomerBalances {
             invoice,
             fee_id,
             unused_cents,
-            reason,
+            on_termination,
             id,
             at,
         )?;

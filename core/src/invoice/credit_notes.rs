@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::fee::Fee;
 use crate::invoice::{Credit, CreditItem, CreditType, Invoice, InvoiceStatus, InvoiceType};
 use crate::money::{add_cents, round_cents, sub_cents, sum_cents};
+use crate::subscription::OnTerminationCreditNote;
 use crate::tax::AppliedTax;
 
 /// One credited fee: the fee it points at and the credited amount in precise cents.
@@ -198,20 +199,26 @@ fn issue(
     })
 }
 
-/// Lago's `CreditNotes::CreateFromTermination` with credit as the outcome: the unused part of a
-/// subscription fee paid in advance (`unused` precise cents, computed by the caller from the
-/// day price and the days left), capped at the fee, less what credit notes already gave back
-/// on it, truncated to 5 decimals; coupons come off and taxes are added as for any credit note,
-/// and the whole total is credit. `None` when nothing is left to credit.
+/// Lago's `CreditNotes::CreateFromTermination` (reason `order_cancellation`, as its
+/// `Subscriptions::TerminateService` asks, upgrades included): the unused part of a subscription
+/// fee paid in advance (`unused` precise cents, computed by the caller from the day price and the
+/// days left), capped at the fee, less what credit notes already gave back on it, truncated to 5
+/// decimals (`CreditNote::DB_PRECISION_SCALE`); coupons come off and taxes are added as for any
+/// credit note, and the total is rounded to cents once. Nothing is ever paid in the simulator, so
+/// `refund` has nothing to refund and credits it all like `credit`; `offset` offsets it all. `None`
+/// when nothing is left to credit or the outcome is `skip`.
 pub(super) fn for_unused_subscription(
     existing: &[CreditNote],
     invoice: &Invoice,
     fee_id: &str,
     unused: Decimal,
-    reason: Reason,
+    outcome: OnTerminationCreditNote,
     id: &str,
     at: Timestamp,
 ) -> Result<Option<CreditNote>> {
+    if outcome == OnTerminationCreditNote::Skip {
+        return Ok(None);
+    }
     let invoice_id = invoice.lago_id.as_deref().unwrap_or_default();
     let fee = fee_on(invoice, fee_id, "fee_id")?;
     if fee.amount_cents == 0 || !unused.is_sign_positive() || unused.is_zero() {
@@ -242,13 +249,17 @@ pub(super) fn for_unused_subscription(
     if total <= 0 {
         return Ok(None);
     }
+    let (credit, offset) = match outcome {
+        OnTerminationCreditNote::Offset => (0, total),
+        _ => (total, 0),
+    };
     let body = CreditNoteCreate {
         invoice_id: invoice_id.to_owned(),
-        reason,
+        reason: Reason::OrderCancellation,
         description: None,
-        credit_amount_cents: total,
+        credit_amount_cents: credit,
         refund_amount_cents: 0,
-        offset_amount_cents: 0,
+        offset_amount_cents: offset,
         items: Vec::new(),
     };
     issue(existing, invoice, &items, &body, id, at).map(Some)

@@ -9,6 +9,7 @@
 
 mod balances;
 pub(crate) mod build;
+mod commitment;
 mod context;
 mod coupons;
 mod credit_notes;
@@ -18,6 +19,7 @@ mod totals;
 mod wallets;
 
 pub use balances::CustomerBalances;
+pub use commitment::{CommitmentTrueUp, minimum_commitment_true_up};
 pub use context::{FeeContext, InvoiceContext, ProgressiveBillingCredit, ProgressiveFee};
 pub use one_off::{OneOffFee, one_off_invoice};
 pub use totals::{draft_totals, finalize, preview};

@@ -92,10 +92,7 @@ fn tax_on(base: Decimal, rate: Decimal) -> Result<Decimal> {
 /// the sub-totals after coupons and the totals including taxes.
 pub(super) fn tax_fee(fee: &mut Fee, taxes: &[&Tax], currency: Currency) -> Result<()> {
     let sub_total = remaining_after_coupons(fee)?;
-    let precise_amount_cents = match fee.precise_amount {
-        Some(amount) => currency.to_precise_cents(amount)?,
-        None => Decimal::from(fee.amount_cents),
-    };
+    let precise_amount_cents = fee.precise_amount_cents()?;
     let coupons = fee.precise_coupons_amount_cents.unwrap_or_default();
     let precise_sub_total = decimal::sub(
         precise_amount_cents,

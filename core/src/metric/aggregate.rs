@@ -179,8 +179,12 @@ pub struct Aggregation {
     pub precise_total_amount_cents: Option<Decimal>,
     /// When requested: each in-period event's value in timestamp order, as Lago's per-event aggregation
     /// gives it (1 per event for count and unique count, the value for sum, latest and weighted sum,
-    /// the first maximum and zeros for max).
+    /// the first maximum and zeros for max). A prorated sum puts the total of the events before the
+    /// period first, when not zero.
     pub event_values: Vec<Decimal>,
+    /// Prorated sums, when event values are requested: the prorated value of each of
+    /// `event_values`, in the same order (Lago's `event_prorated_aggregation`).
+    pub prorated_event_values: Vec<Decimal>,
 }
 
 /// One group of a grouped aggregation (see [`AggregationResult`] for an example).

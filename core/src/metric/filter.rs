@@ -69,7 +69,7 @@ type Resolved = BTreeMap<String, Vec<String>>;
 /// assert!(!default_bucket.accepts(&props("eu")));
 /// assert!(default_bucket.accepts(&props("us")));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct EventFilter {
     matching: Vec<(String, Vec<String>)>,
     ignored: Vec<Vec<(String, Vec<String>)>>,

@@ -10,7 +10,7 @@ pub mod aggregate;
 pub mod custom;
 pub mod expression;
 pub mod filter;
-mod hash;
+pub(crate) mod hash;
 mod prorated;
 pub mod rounding;
 mod unique_count;

@@ -13,7 +13,9 @@ use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::metric::aggregate::Period;
-use crate::metric::aggregate::{Aggregation, Context, ceil_days, ceil_dp, days_between, pg_divide};
+use crate::metric::aggregate::{
+    Aggregation, Context, TimedValue, ceil_days, ceil_dp, days_between, pg_divide,
+};
 
 pub(crate) fn sum<'e>(
     ctx: &Context,
@@ -32,9 +34,12 @@ pub(crate) fn sum<'e>(
 
     let mut prorated = Decimal::ZERO;
     let mut full = Decimal::ZERO;
+    let mut persisted = Decimal::ZERO;
     let mut count: u64 = 0;
+    let mut in_period: Vec<(TimedValue, Decimal)> = Vec::new();
     for (i, e) in events {
-        let ratio = if ctx.in_period(e.timestamp) {
+        let within = ctx.in_period(e.timestamp);
+        let ratio = if within {
             let days = days_between(period.local_date(e.timestamp), last_date) + 1;
             pg_divide(days, duration, what)?
         } else if e.timestamp <= persisted_end {
@@ -45,17 +50,55 @@ pub(crate) fn sum<'e>(
         let Some(v) = ctx.numeric(i, e)? else {
             continue;
         };
-        prorated = decimal::add(prorated, decimal::mul(v, ratio, what)?, what)?;
+        let weighted = decimal::mul(v, ratio, what)?;
+        prorated = decimal::add(prorated, weighted, what)?;
         full = decimal::add(full, v, what)?;
         count += 1;
+        if !ctx.request.event_values {
+            continue;
+        }
+        if within {
+            in_period.push(((e.timestamp, i, v), weighted));
+        } else {
+            persisted = decimal::add(persisted, v, what)?;
+        }
     }
+    let (event_values, prorated_event_values) = if ctx.request.event_values {
+        per_event(persisted, persisted_ratio, in_period)?
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let aggregation = Aggregation {
         aggregation: ceil_dp(prorated, 5),
         count: Decimal::from(count),
         full_units_number: Some(full),
+        event_values,
+        prorated_event_values,
         ..Aggregation::default()
     };
     Ok((aggregation, count > 0))
+}
+
+/// Lago's `ProratedAggregations::SumService#per_event_aggregation`: the total of the events before
+/// the period first (when not zero) at the persisted ratio, then each in-period event in time order
+/// with its prorated value; as full values and prorated values.
+fn per_event(
+    persisted: Decimal,
+    persisted_ratio: Decimal,
+    mut in_period: Vec<(TimedValue, Decimal)>,
+) -> Result<(Vec<Decimal>, Vec<Decimal>)> {
+    in_period.sort_unstable_by_key(|&((ts, i, _), _)| (ts, i));
+    let mut full = Vec::with_capacity(in_period.len() + 1);
+    let mut prorated = Vec::with_capacity(in_period.len() + 1);
+    if !persisted.is_zero() {
+        full.push(persisted);
+        prorated.push(decimal::mul(persisted, persisted_ratio, "prorated sum")?);
+    }
+    for ((_, _, v), weighted) in in_period {
+        full.push(v);
+        prorated.push(weighted);
+    }
+    Ok((full, prorated))
 }
 
 /// `days / charges_duration` for the events persisted before the period, through an f64 as Lago does.

@@ -13,11 +13,14 @@ use crate::plan::{Charge, Plan};
 use crate::simulate::Scenario;
 use crate::tax::Tax;
 
-/// The checked catalog. Indexes refer to the scenario's lists.
+/// The checked catalog. Indexes refer to the scenario's lists; `plans` holds the scenario's plans,
+/// then the plans that subscriptions' overrides made (found by index, never by code).
 #[derive(Debug)]
 pub(crate) struct Catalog<'s> {
     pub metrics: Vec<CheckedMetric<'s>>,
     pub plans: Vec<CheckedPlan<'s>>,
+    /// How many of `plans` are the scenario's own.
+    base_plans: usize,
     pub add_ons: &'s [AddOn],
     pub coupons: &'s [Coupon],
     pub taxes: &'s [Tax],
@@ -38,7 +41,7 @@ pub(crate) struct CheckedPlan<'s> {
 /// A charge ready to bill: its metric, its pricing, and one bucket per filter plus the default one.
 #[derive(Debug)]
 pub(crate) struct CheckedCharge<'s> {
-    /// Deterministic id: `ch_<plan index>_<charge index>`.
+    /// Deterministic id: [`charge_id`].
     pub id: String,
     pub charge: &'s Charge,
     pub metric: usize,
@@ -56,15 +59,16 @@ pub(crate) struct Bucket {
 }
 
 impl<'s> Catalog<'s> {
-    /// Checks the catalog, failing at its first problem.
-    pub fn check(scenario: &'s Scenario) -> Result<Self> {
+    /// Checks the scenario's catalog, then adds the `overridden` plans (built from the overrides
+    /// of the timeline's `steps`, one step each) after the scenario's, failing at the first problem.
+    pub fn check(scenario: &'s Scenario, overridden: &'s [Plan], steps: &[usize]) -> Result<Self> {
         let mut problems = Vec::new();
         let declared: Vec<&str> = scenario
             .billable_metrics
             .iter()
             .map(|m| m.code.as_str())
             .collect();
-        let catalog = Self::collect(scenario, &declared, &mut problems);
+        let catalog = Self::collect(scenario, overridden, steps, &declared, &mut problems);
         match problems.into_iter().next() {
             Some(first) => Err(first),
             None => Ok(catalog),
@@ -72,9 +76,16 @@ impl<'s> Catalog<'s> {
     }
 
     /// Checks every object of the catalog, pushing each problem onto `problems` and leaving the
-    /// object out. `declared` holds the document's metric codes, those of metrics that could not be
-    /// read included: a charge whose metric is declared but was left out is not reported again.
-    pub fn collect(scenario: &'s Scenario, declared: &[&str], problems: &mut Vec<Error>) -> Self {
+    /// object out (an overridden plan stays, so that the indexes of the others hold). `declared`
+    /// holds the document's metric codes, those of metrics that could not be read included: a
+    /// charge whose metric is declared but was left out is not reported again.
+    pub fn collect(
+        scenario: &'s Scenario,
+        overridden: &'s [Plan],
+        steps: &[usize],
+        declared: &[&str],
+        problems: &mut Vec<Error>,
+    ) -> Self {
         let mut metrics = Vec::with_capacity(scenario.billable_metrics.len());
         for (i, source) in scenario.billable_metrics.iter().enumerate() {
             let path = format!("billable_metrics[{i}]");
@@ -105,19 +116,20 @@ impl<'s> Catalog<'s> {
                 problems.push(duplicate(&path, &plan.code));
                 continue;
             }
-            let before = problems.len();
-            let mut charges = Vec::with_capacity(plan.charges.len());
-            for (j, charge) in plan.charges.iter().enumerate() {
-                let id = format!("ch_{i:02}_{j:02}");
-                match check_charge(declared, &metrics, charge, id) {
-                    Ok(Some(checked)) => charges.push(checked),
-                    Ok(None) => {}
-                    Err(err) => problems.push(err.within(&format!("{path}.charges[{j}]"))),
-                }
-            }
-            if problems.len() == before && charges.len() == plan.charges.len() {
+            let (charges, complete) = check_charges(declared, &metrics, plan, i, &path, problems);
+            if complete {
                 plans.push(CheckedPlan { plan, charges });
             }
+        }
+        let base_plans = plans.len();
+        for (k, (plan, step)) in overridden.iter().zip(steps).enumerate() {
+            let path = format!("timeline[{step}].body.plan_overrides");
+            if let Err(err) = plan.validate() {
+                problems.push(err.within(&path));
+            }
+            let (charges, _) =
+                check_charges(declared, &metrics, plan, base_plans + k, &path, problems);
+            plans.push(CheckedPlan { plan, charges });
         }
         report_each(&scenario.add_ons, "add_ons", AddOn::validate, problems);
         report_each(&scenario.coupons, "coupons", Coupon::validate, problems);
@@ -125,6 +137,7 @@ impl<'s> Catalog<'s> {
         Catalog {
             metrics,
             plans,
+            base_plans,
             add_ons: &scenario.add_ons,
             coupons: &scenario.coupons,
             taxes: &scenario.taxes,
@@ -133,12 +146,16 @@ impl<'s> Catalog<'s> {
 
     /// The plan with `code`, or an error at `path` listing the known codes.
     pub fn plan(&self, code: &str, path: &str) -> Result<usize> {
-        self.plans
-            .iter()
+        let base = self.plans.get(..self.base_plans).unwrap_or_default();
+        base.iter()
             .position(|p| p.plan.code == code)
             .ok_or_else(|| {
-                let known = self.plans.iter().map(|p| p.plan.code.as_str());
-                unknown("plan", code, path, known)
+                unknown(
+                    "plan",
+                    code,
+                    path,
+                    base.iter().map(|p| p.plan.code.as_str()),
+                )
             })
     }
 
@@ -150,21 +167,57 @@ impl<'s> Catalog<'s> {
         })
     }
 
+    /// The index in `plans` of the `k`-th overridden plan.
+    pub fn overridden_plan(&self, k: usize) -> usize {
+        self.base_plans + k
+    }
+
     /// The index of the metric with `code`, if any.
     pub fn metric(&self, code: &str) -> Option<usize> {
         self.metrics.iter().position(|m| m.source.code == code)
     }
 }
 
+/// The simulator's id of the `charge`-th charge of the `plan`-th plan (`ch_00_01`), used when the
+/// scenario gives the charge no `lago_id`.
+pub(crate) fn charge_id(plan: usize, charge: usize) -> String {
+    format!("ch_{plan:02}_{charge:02}")
+}
+
 impl CheckedCharge<'_> {
-    /// Whether the charge model prices event by event (percentage, dynamic, prorated graduated),
-    /// so the aggregation must collect each event's value.
+    /// Whether the charge model prices event by event (percentage, prorated graduated), so the
+    /// aggregation must collect each event's value (a dynamic charge prices the events' total).
     pub fn prices_events(&self) -> bool {
         matches!(
             self.pricing,
-            Pricing::Percentage(_) | Pricing::Dynamic(_) | Pricing::ProratedGraduated(_)
+            Pricing::Percentage(_) | Pricing::ProratedGraduated(_)
         )
     }
+}
+
+/// The charges of `plan`, the `index`-th of the catalog, checked, and whether all of them are;
+/// a bad one is reported at `<path>.charges[j]`.
+fn check_charges<'s>(
+    declared: &[&str],
+    metrics: &[CheckedMetric<'s>],
+    plan: &'s Plan,
+    index: usize,
+    path: &str,
+    problems: &mut Vec<Error>,
+) -> (Vec<CheckedCharge<'s>>, bool) {
+    let mut charges = Vec::with_capacity(plan.charges.len());
+    let mut complete = true;
+    for (j, charge) in plan.charges.iter().enumerate() {
+        match check_charge(declared, metrics, charge, charge_id(index, j)) {
+            Ok(Some(checked)) => charges.push(checked),
+            Ok(None) => complete = false,
+            Err(err) => {
+                problems.push(err.within(&format!("{path}.charges[{j}]")));
+                complete = false;
+            }
+        }
+    }
+    (charges, complete)
 }
 
 /// Checks a charge against the checked metrics; `Ok(None)` when its metric is declared but was left

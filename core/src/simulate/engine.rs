@@ -5,14 +5,15 @@
 //! of pay-in-advance plans end, subscriptions reach their `ending_at`, and drafts whose grace period
 //! is over are finalized. Then the step runs. `until` runs the clock once more after the last step.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::iter::Peekable;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
-use crate::credit_note::{CreditNoteCreate, CreditNoteItemInput, Reason};
 use crate::customer::{Customer, FinalizeZeroAmountInvoice, Organization};
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
@@ -20,50 +21,96 @@ use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType, PaymentStatus};
 use crate::invoice::{
     BillingPeriod, CustomerBalances, FeeContext, Invoice, InvoiceContext, InvoiceStatus,
-    InvoiceType, InvoicingReason, draft_totals, finalize, one_off_invoice,
+    InvoiceType, InvoicingReason, ProgressiveBillingCredit, draft_totals, finalize,
+    one_off_invoice,
 };
 use crate::metric::Period;
 use crate::money::{Currency, round_cents};
 use crate::period::{self, BillingTime, Boundaries, Cycle, Interval};
+use crate::simulate::cache::AggregationCache;
 use crate::simulate::catalog::Catalog;
+use crate::simulate::events::{EventStore, StoredEvent, Window, window};
 use crate::simulate::fees::{
     ChargeBilling, SubscriptionAmount, blank_fee, subscription_precise_cents,
 };
-use crate::simulate::output::{SimulationOutput, UsageAnswer, Warning};
+use crate::simulate::loaded::LoadedIndex;
+use crate::simulate::output::{SimulationOutput, Warning};
 use crate::simulate::scenario::{
     ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
-    UsageQuery,
 };
 use crate::subscription::{
     OnTerminationCreditNote, OnTerminationInvoice, Subscription, SubscriptionStatus,
 };
 use crate::time::format;
-use crate::usage::{ChargeUsage, CustomerUsage, UsageBillableMetric, UsageCharge};
+
+mod commitment;
+mod plan_change;
+mod progressive;
+mod queries;
+
+use plan_change::{OverriddenPlans, PlanChange};
 
 /// Charge fees with their tax context, and the `(true-up, parent)` index pairs among them.
 type ChargeFeeList = (Vec<(Fee, FeeContext)>, Vec<(usize, usize)>);
 
+/// An event's pay-in-advance fees, each with its tax context and whether it is invoiceable, and
+/// the period they bill in.
+type InAdvanceFees = (Boundaries, Vec<(Fee, FeeContext, bool)>);
+
+/// Why an invoice is made: one `invoicing_reason` for all its subscriptions, or a plan change,
+/// which bills the subscription that ends (`subscription_terminating`) with the one that starts
+/// (`subscription_starting`) — Lago's unpersisted `upgrading` reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Occasion {
+    Reason(InvoicingReason),
+    PlanChange,
+}
+
+impl Occasion {
+    fn for_subscription(self, status: SubscriptionStatus) -> InvoicingReason {
+        match self {
+            Occasion::Reason(reason) => reason,
+            Occasion::PlanChange if status == SubscriptionStatus::Terminated => {
+                InvoicingReason::SubscriptionTerminating
+            }
+            Occasion::PlanChange => InvoicingReason::SubscriptionStarting,
+        }
+    }
+}
+
 /// Runs a whole scenario, replaying the `loaded` events with its timeline: each at its own
 /// timestamp, after the steps of the same instant, in their order among themselves.
-pub(crate) fn run(scenario: &Scenario, loaded: &[Event]) -> Result<SimulationOutput> {
-    let catalog = Catalog::check(scenario)?;
+///
+/// With the loaded events' `index`, they are stored at once when that gives the same run (see
+/// [`super::loaded`]). With a `cache`, charge aggregations equal to ones it holds are taken from
+/// it (see [`super::cache`]).
+pub(crate) fn run(
+    scenario: &Scenario,
+    loaded: &[Event],
+    index: Option<&LoadedIndex>,
+    cache: Option<&AggregationCache>,
+) -> Result<SimulationOutput> {
+    let overridden = plan_change::override_plans(scenario)?;
+    let catalog = Catalog::check(scenario, &overridden.plans, &overridden.steps)?;
     let organization = scenario.organization.clone().unwrap_or_default();
     organization
         .validate()
         .map_err(|e| e.within("organization"))?;
     let mut engine = Engine {
         catalog,
+        overridden: &overridden,
         organization,
         customers: Vec::new(),
         subscriptions: Vec::new(),
         by_external_id: HashMap::new(),
-        events: HashMap::new(),
-        seen: HashSet::new(),
+        events: EventStore::new(scenario.billable_metrics.len()),
+        cache,
         drafts: Vec::new(),
         out: SimulationOutput::default(),
         invoice_customers: Vec::new(),
         counters: Counters::default(),
         cause: Cause::Step(0),
+        touched: Vec::new(),
     };
     let initial = scenario.customer.iter().chain(&scenario.customers);
     for (i, customer) in initial.enumerate() {
@@ -79,23 +126,35 @@ pub(crate) fn run(scenario: &Scenario, loaded: &[Event]) -> Result<SimulationOut
             .upsert_customer(customer)
             .map_err(|e| e.within(&path))?;
     }
+    let bulk = index.filter(|index| index.may_store_in_bulk(loaded, scenario, &engine.catalog));
+    let replayed = match bulk {
+        Some(index) => {
+            let catalog = &engine.catalog;
+            engine
+                .events
+                .attach(loaded, index, |code| catalog.metric(code));
+            &[]
+        }
+        None => loaded,
+    };
     // A stable sort: events of the same instant keep their order.
-    let mut order: Vec<(usize, &Event)> = loaded.iter().enumerate().collect();
+    let mut order: Vec<(usize, &Event)> = replayed.iter().enumerate().collect();
     order.sort_by_key(|(_, event)| event.timestamp);
     let mut pending = order.into_iter().peekable();
     for (i, step) in scenario.timeline.iter().enumerate() {
-        while let Some((j, event)) = pending.next_if(|(_, event)| event.timestamp < step.at) {
-            engine.replay(j, event)?;
-        }
+        engine.replay_until(&mut pending, Some(step.at))?;
         engine.cause = Cause::Step(i);
         let path = format!("timeline[{i}]");
         engine.advance_to(step.at).map_err(|e| e.within(&path))?;
+        engine.events.set_clock(step.at);
         engine.run_step(step).map_err(|e| e.within(&path))?;
     }
-    for (j, event) in pending {
-        engine.replay(j, event)?;
-    }
-    scenario.check_until(loaded.iter().map(|e| e.timestamp).max())?;
+    engine.replay_until(&mut pending, None)?;
+    let latest = match index {
+        Some(index) => index.latest(),
+        None => loaded.iter().map(|e| e.timestamp).max(),
+    };
+    scenario.check_until(latest)?;
     if let Some(until) = scenario.until {
         engine.advance_to(until).map_err(|e| e.within("until"))?;
     }
@@ -146,6 +205,25 @@ struct SubscriptionState {
     next_billing: Option<Timestamp>,
     /// The invoices holding a subscription fee of this subscription, with their issuing dates.
     subscription_fees: Vec<(usize, Date)>,
+    /// The subscription this one replaces, and how.
+    previous: Option<(usize, PlanChange)>,
+    /// The subscription replacing this one: a pending downgrade, or the upgrade that ended it.
+    next: Option<(usize, PlanChange)>,
+    /// The subscription invoices it is on.
+    invoices: Vec<usize>,
+    /// Its progressive-billing invoices.
+    progressive_invoices: Vec<usize>,
+    /// Usage billed before it came to Lago (`update_lifetime_usage`), in cents.
+    historical_usage_amount_cents: i64,
+}
+
+impl SubscriptionState {
+    /// How the subscription ended when a plan change ended it.
+    fn replaced_by(&self) -> Option<PlanChange> {
+        self.next
+            .map(|(_, change)| change)
+            .filter(|_| self.status == SubscriptionStatus::Terminated)
+    }
 }
 
 /// An invoice in its grace period, and how to rebuild it when it is finalized.
@@ -153,22 +231,24 @@ struct Draft {
     invoice: usize,
     subscriptions: Vec<usize>,
     at: Timestamp,
-    reason: InvoicingReason,
+    reason: Occasion,
     skip_charges: bool,
     finalize_at: Timestamp,
 }
 
 struct Engine<'s> {
     catalog: Catalog<'s>,
+    /// The plans the timeline's `plan_overrides` make, by step.
+    overridden: &'s OverriddenPlans,
     organization: Organization,
     customers: Vec<CustomerState>,
     subscriptions: Vec<SubscriptionState>,
     /// The subscriptions of each `external_id`, oldest first.
     by_external_id: HashMap<String, Vec<usize>>,
-    /// Events by `external_subscription_id`, earliest first.
-    events: HashMap<String, Vec<Event>>,
-    /// `(external_subscription_id, transaction_id)` already received.
-    seen: HashSet<(String, String)>,
+    /// The kept events, by subscription and metric, earliest first.
+    events: EventStore<'s>,
+    /// The session's aggregation cache, if any.
+    cache: Option<&'s AggregationCache>,
     drafts: Vec<Draft>,
     out: SimulationOutput,
     /// The customer of each invoice of `out.invoices`.
@@ -176,6 +256,8 @@ struct Engine<'s> {
     counters: Counters,
     /// What is running: a timeline step or a loaded event, by index.
     cause: Cause,
+    /// The subscriptions that received events during the current step.
+    touched: Vec<usize>,
 }
 
 /// A timeline step or a loaded event, by index: what a warning names.
@@ -201,6 +283,7 @@ impl<'s> Engine<'s> {
     /// Runs every job due at or before `limit`, earliest first.
     fn advance_to(&mut self, limit: Timestamp) -> Result<()> {
         while let Some((at, job)) = self.next_job().filter(|(at, _)| *at <= limit) {
+            self.events.set_clock(at);
             match job {
                 Job::Activate(s) => self.activate(s, at)?,
                 Job::Bill(s) => self.bill_day(s, at)?,
@@ -216,7 +299,10 @@ impl<'s> Engine<'s> {
         let mut jobs: Vec<(Timestamp, Job)> = Vec::new();
         for (i, s) in self.subscriptions.iter().enumerate() {
             match s.status {
-                SubscriptionStatus::Pending => jobs.push((s.subscription_at, Job::Activate(i))),
+                // A downgrade starts when its predecessor's period ends (its billing job).
+                SubscriptionStatus::Pending if s.previous.is_none() => {
+                    jobs.push((s.subscription_at, Job::Activate(i)));
+                }
                 SubscriptionStatus::Active => {
                     if let Some(at) = s.next_billing {
                         jobs.push((at, Job::Bill(i)));
@@ -239,7 +325,7 @@ impl<'s> Engine<'s> {
 
     // ---- steps ----
 
-    fn run_step(&mut self, step: &Step) -> Result<()> {
+    fn run_step(&mut self, step: &'s Step) -> Result<()> {
         let at = step.at;
         let body = |e: Error| e.within("body");
         match &step.op {
@@ -247,12 +333,24 @@ impl<'s> Engine<'s> {
             Op::CreateSubscription(subscription) => self.create_subscription(subscription, at),
             Op::UpdateSubscription(update) => self.update_subscription(update, at),
             Op::TerminateSubscription(termination) => self.terminate_step(termination, at),
-            Op::Event(event) => self.receive(event.clone(), at).map_err(body),
+            Op::Event(event) => {
+                self.receive(event, at).map_err(body)?;
+                self.check_touched_thresholds(at)
+            }
             Op::EventsBatch(batch) => {
                 for (i, event) in batch.events.iter().enumerate() {
-                    self.receive(event.clone(), at)
+                    self.receive(event, at)
                         .map_err(|e| e.within(&format!("body.events[{i}]")))?;
                 }
+                self.check_touched_thresholds(at)
+            }
+            Op::UpdateLifetimeUsage(update) => {
+                let s = self.live_subscription(
+                    &update.external_subscription_id,
+                    "body.external_subscription_id",
+                )?;
+                self.subscriptions[s].historical_usage_amount_cents =
+                    update.external_historical_usage_amount_cents;
                 Ok(())
             }
             Op::ApplyCoupon(applied) => {
@@ -366,6 +464,10 @@ impl<'s> Engine<'s> {
             }
             Op::OneOffInvoice(request) => self.one_off(request, at),
             Op::CurrentUsage(query) => self.current_usage(query, at),
+            Op::PastUsage(query) => self.past_usage(query, at),
+            Op::LifetimeUsage(query) => self.lifetime_usage(query, at),
+            Op::EstimateFees(query) => self.estimate_fees(query, at),
+            Op::PreviewInvoice(query) => self.preview_invoice(query, at),
             Op::RunBilling(_) => self.advance_to(at),
             Op::RunClock(run) => match run.job {
                 ClockJob::TerminateEndedSubscriptions | ClockJob::FinalizeInvoices => {
@@ -452,7 +554,7 @@ impl<'s> Engine<'s> {
                 )
             })?;
         let issuing_date = self.customers[customer].time_zone.to_datetime(at).date();
-        let context = self.invoice_context(customer, &[], at);
+        let context = self.invoice_context(customer, &[], &[], at);
         let invoice = one_off_invoice(
             &request.fees,
             self.catalog.add_ons,
@@ -472,17 +574,20 @@ impl<'s> Engine<'s> {
             .ok_or_else(|| Error::invalid(path, format!("unknown customer `{external_id}`")))
     }
 
+    /// The active subscription of `external_id`, else its pending one (a pending downgrade waits
+    /// behind the active subscription it replaces).
     fn live_subscription(&self, external_id: &str, path: &str) -> Result<usize> {
-        self.by_external_id
-            .get(external_id)
-            .and_then(|subs| {
-                subs.iter().rev().copied().find(|&s| {
-                    matches!(
-                        self.subscriptions[s].status,
-                        SubscriptionStatus::Active | SubscriptionStatus::Pending
-                    )
-                })
+        let subs = self.by_external_id.get(external_id);
+        let latest = |status: SubscriptionStatus| {
+            subs.and_then(|subs| {
+                subs.iter()
+                    .rev()
+                    .copied()
+                    .find(|&s| self.subscriptions[s].status == status)
             })
+        };
+        latest(SubscriptionStatus::Active)
+            .or_else(|| latest(SubscriptionStatus::Pending))
             .ok_or_else(|| {
                 Error::invalid(
                     path,
@@ -493,22 +598,12 @@ impl<'s> Engine<'s> {
 
     fn create_subscription(&mut self, body: &Subscription, at: Timestamp) -> Result<()> {
         body.validate().map_err(|e| e.within("body"))?;
-        if body.plan_overrides.is_some() {
-            return Err(Error::invalid(
-                "body.plan_overrides",
-                "plan overrides are not supported by the simulator",
-            ));
-        }
-        if self.live_subscription(&body.external_id, "").is_ok() {
-            return Err(Error::invalid(
-                "body.external_id",
-                format!(
-                    "`{}` is already active: plan changes (upgrades and downgrades) are not supported by the simulator",
-                    body.external_id
-                ),
-            ));
-        }
-        let plan = self.catalog.plan(&body.plan_code, "body.plan_code")?;
+        let base_plan = self.catalog.plan(&body.plan_code, "body.plan_code")?;
+        let overridden = match self.cause {
+            Cause::Step(step) => self.overridden.of_step(step),
+            Cause::Event(_) => None,
+        };
+        let plan = overridden.map_or(base_plan, |k| self.catalog.overridden_plan(k));
         let customer = self.customer(&body.external_customer_id, "body.external_customer_id")?;
         let plan_ref = self.catalog.plans[plan].plan;
         let currency = self.customers[customer].customer.currency;
@@ -524,6 +619,9 @@ impl<'s> Engine<'s> {
             }
             Some(_) => {}
             None => self.customers[customer].customer.currency = Some(plan_ref.amount_currency),
+        }
+        if let Ok(current) = self.live_subscription(&body.external_id, "") {
+            return self.change_plan(current, base_plan, plan, body, at);
         }
         let subscription_at = body.subscription_at.unwrap_or(at);
         let trial_period = plan_ref.trial_period.unwrap_or(Decimal::ZERO);
@@ -547,17 +645,27 @@ impl<'s> Engine<'s> {
             trial_done: trial_end.is_none(),
             next_billing: None,
             subscription_fees: Vec::new(),
+            previous: None,
+            next: None,
+            invoices: Vec::new(),
+            progressive_invoices: Vec::new(),
+            historical_usage_amount_cents: 0,
         };
-        self.subscriptions.push(state);
-        let index = self.subscriptions.len() - 1;
-        self.by_external_id
-            .entry(body.external_id.clone())
-            .or_default()
-            .push(index);
+        let index = self.push_subscription(state);
         if subscription_at <= at {
             self.activate(index, at)?;
         }
         Ok(())
+    }
+
+    fn push_subscription(&mut self, state: SubscriptionState) -> usize {
+        let index = self.subscriptions.len();
+        self.by_external_id
+            .entry(state.body.external_id.clone())
+            .or_default()
+            .push(index);
+        self.subscriptions.push(state);
+        index
     }
 
     /// Starts a subscription (Lago's activation): it bills its first period at once when its plan
@@ -571,7 +679,12 @@ impl<'s> Engine<'s> {
         self.subscriptions[s].next_billing = self.following_billing(s, started_at)?;
         let plan = self.catalog.plans[self.subscriptions[s].plan].plan;
         if plan.pay_in_advance && !in_trial {
-            self.bill(&[s], at, InvoicingReason::SubscriptionStarting, true)?;
+            self.bill(
+                &[s],
+                at,
+                Occasion::Reason(InvoicingReason::SubscriptionStarting),
+                true,
+            )?;
         }
         Ok(())
     }
@@ -624,17 +737,15 @@ impl<'s> Engine<'s> {
 
     /// Lago's `CreditNotes::CreateFromTermination`: a subscription paid in advance and terminated
     /// before its period ends gets the unused days of its last subscription fee back, as a credit
-    /// note on that fee's invoice (after its coupons, with its taxes). Without payments in the
-    /// simulator nothing was paid, so `refund` has nothing to refund and credits it all.
-    fn credit_unused_days(&mut self, s: usize, at: Timestamp) -> Result<()> {
+    /// note on that fee's invoice ([`CustomerBalances::credit_unused_subscription`]). The days run
+    /// from the day after the termination's (its day too on an upgrade, which bills that day on
+    /// the new plan) to the end of the period.
+    fn credit_unused_days(&mut self, s: usize, at: Timestamp, upgrade: bool) -> Result<()> {
         let sub = &self.subscriptions[s];
         let option = sub
             .body
             .on_termination_credit_note
             .unwrap_or(OnTerminationCreditNote::Credit);
-        if option == OnTerminationCreditNote::Skip {
-            return Ok(());
-        }
         let Some(&(index, _)) = sub.subscription_fees.last() else {
             return Ok(());
         };
@@ -661,6 +772,11 @@ impl<'s> Engine<'s> {
             .checked_sub(SignedDuration::from_secs(1))
             .map_err(|e| Error::invalid("at", e.to_string()))?;
         let mut billed_from = TimeZone::UTC.to_datetime(end_of_day).date();
+        if upgrade {
+            billed_from = billed_from
+                .yesterday()
+                .map_err(|e| Error::invalid("at", e.to_string()))?;
+        }
         if let Some(trial_end) = sub.trial_end.map(|t| self.local_date(s, t))
             && trial_end >= billed_from
         {
@@ -681,42 +797,29 @@ impl<'s> Engine<'s> {
             .unwrap_or(self.catalog.plans[sub.plan].plan.amount_cents);
         let day_price =
             period::single_day_price(Decimal::from(plan_amount), boundaries.period_duration)?;
-        let unused = crate::decimal::mul(day_price, Decimal::from(remaining), "unused amount")?
-            .min(Decimal::from(fee.amount_cents));
-        if unused <= Decimal::ZERO {
-            return Ok(());
-        }
-        let total = termination_credit_total(fee, unused)?;
-        let item_cents = round_cents(unused)?;
+        let unused = crate::decimal::mul(day_price, Decimal::from(remaining), "unused amount")?;
         let fee_id = fee.lago_id.clone().unwrap_or_default();
-        let invoice_id = self.out.invoices[index].lago_id.clone().unwrap_or_default();
-        let (credit, offset) = match option {
-            OnTerminationCreditNote::Offset => (0, total),
-            _ => (total, 0),
-        };
-        let body = CreditNoteCreate {
-            invoice_id,
-            reason: Reason::OrderCancellation,
-            description: None,
-            credit_amount_cents: credit,
-            refund_amount_cents: 0,
-            offset_amount_cents: offset,
-            items: vec![CreditNoteItemInput {
-                fee_id,
-                amount_cents: item_cents,
-            }],
-        };
         let customer = sub.customer;
-        let id = next_id(&mut self.counters.credit_note, "cn");
-        let invoice = &self.out.invoices[index];
-        self.customers[customer]
+        let id = format!("cn_{:04}", self.counters.credit_note + 1);
+        let note = self.customers[customer]
             .balances
-            .create_credit_note(invoice, &body, &id, at)?;
+            .credit_unused_subscription(
+                &self.out.invoices[index],
+                &fee_id,
+                unused,
+                option,
+                &id,
+                at,
+            )?;
+        if note.is_some() {
+            self.counters.credit_note += 1;
+        }
         Ok(())
     }
 
     /// Terminates a subscription (Lago's `TerminateService`): a pending one is canceled; an active
     /// one bills what it owes up to now, unless told to skip the invoice.
+    /// A pending downgrade of the subscription is canceled with it.
     fn terminate(&mut self, s: usize, at: Timestamp, invoice: OnTerminationInvoice) -> Result<()> {
         let sub = &mut self.subscriptions[s];
         if sub.status == SubscriptionStatus::Pending {
@@ -727,11 +830,16 @@ impl<'s> Engine<'s> {
         sub.status = SubscriptionStatus::Terminated;
         sub.terminated_at = Some(at);
         sub.next_billing = None;
-        if self.catalog.plans[sub.plan].plan.pay_in_advance {
-            self.credit_unused_days(s, at)?;
+        self.cancel_next(s, at);
+        if self.catalog.plans[self.subscriptions[s].plan]
+            .plan
+            .pay_in_advance
+        {
+            self.credit_unused_days(s, at, false)?;
         }
         if invoice == OnTerminationInvoice::Generate {
-            self.bill(&[s], at, InvoicingReason::SubscriptionTerminating, false)?;
+            let reason = Occasion::Reason(InvoicingReason::SubscriptionTerminating);
+            self.bill(&[s], at, reason, false)?;
         }
         Ok(())
     }
@@ -745,29 +853,37 @@ impl<'s> Engine<'s> {
             .iter()
             .any(|(_, date)| *date == issuing);
         if plan.pay_in_advance && !billed_today {
-            self.bill(&[s], at, InvoicingReason::SubscriptionStarting, true)?;
+            let reason = Occasion::Reason(InvoicingReason::SubscriptionStarting);
+            self.bill(&[s], at, reason, true)?;
         }
         Ok(())
     }
 
     /// Periodic billing of every subscription of the customer whose billing instant is `at`, on
-    /// one invoice (Lago groups a customer's subscriptions billed together).
+    /// one invoice (Lago groups a customer's subscriptions billed together). A subscription with
+    /// a pending downgrade is replaced instead, on an invoice of its own.
     fn bill_day(&mut self, s: usize, at: Timestamp) -> Result<()> {
         let customer = self.subscriptions[s].customer;
-        let due: Vec<usize> = (0..self.subscriptions.len())
+        let (downgraded, due): (Vec<usize>, Vec<usize>) = (0..self.subscriptions.len())
             .filter(|&i| {
                 let sub = &self.subscriptions[i];
                 sub.customer == customer
                     && sub.status == SubscriptionStatus::Active
                     && sub.next_billing == Some(at)
             })
-            .collect();
+            .partition(|&i| self.subscriptions[i].next.is_some());
+        for old in downgraded {
+            if let Some((new, _)) = self.subscriptions[old].next {
+                self.downgrade(old, new, at)?;
+            }
+        }
         for &i in &due {
             let date = self.local_date(i, at);
             self.subscriptions[i].next_billing =
                 self.following_billing(i, self.start_of(i, date)?)?;
         }
-        self.bill(&due, at, InvoicingReason::SubscriptionPeriodic, false)
+        let reason = Occasion::Reason(InvoicingReason::SubscriptionPeriodic);
+        self.bill(&due, at, reason, false)
     }
 
     // ---- periods ----
@@ -828,7 +944,10 @@ impl<'s> Engine<'s> {
                 && matches!(plan.interval, Interval::Yearly | Interval::Semiannual),
             subscription_at: sub.subscription_at,
             started_at: sub.started_at.unwrap_or(sub.subscription_at),
-            terminated_at: sub.terminated_at,
+            // A downgraded subscription ends with its period: Lago bills it as if still active.
+            terminated_at: sub
+                .terminated_at
+                .filter(|_| sub.replaced_by() != Some(PlanChange::Downgrade)),
             time_zone: self.time_zone(s).clone(),
         }
     }
@@ -864,7 +983,7 @@ impl<'s> Engine<'s> {
         &mut self,
         subs: &[usize],
         at: Timestamp,
-        reason: InvoicingReason,
+        reason: Occasion,
         skip_charges: bool,
     ) -> Result<()> {
         let Some(&first) = subs.first() else {
@@ -877,7 +996,8 @@ impl<'s> Engine<'s> {
         let (mut invoice, contexts) =
             self.build_invoice(subs, at, reason, skip_charges, index, id)?;
         if grace == 0 {
-            self.finalize_invoice(&mut invoice, &contexts, customer, at)?;
+            let credits = self.progressive_credits(subs, &invoice, at, true)?;
+            self.finalize_invoice(&mut invoice, &contexts, &credits, customer, at)?;
             self.out.invoices.push(invoice);
             self.invoice_customers.push(customer);
         } else {
@@ -888,7 +1008,8 @@ impl<'s> Engine<'s> {
             invoice.issuing_date = finalize_on;
             invoice.payment_due_date = Some(self.due_date(customer, finalize_on)?);
             invoice.status = InvoiceStatus::Draft;
-            self.draft_invoice(&mut invoice, &contexts, customer, at)?;
+            let credits = self.progressive_credits(subs, &invoice, at, false)?;
+            self.draft_invoice(&mut invoice, &contexts, &credits, customer, at)?;
             let finalize_at = finalize_on
                 .to_zoned_datetime(TimeZone::UTC)
                 .map(|z| z.timestamp())
@@ -932,7 +1053,15 @@ impl<'s> Engine<'s> {
         invoice.issuing_date = issuing;
         invoice.payment_due_date = due;
         let customer = self.subscriptions[draft.subscriptions[0]].customer;
-        self.finalize_invoice(&mut invoice, &contexts, customer, draft.finalize_at)?;
+        let credits =
+            self.progressive_credits(&draft.subscriptions, &invoice, draft.finalize_at, true)?;
+        self.finalize_invoice(
+            &mut invoice,
+            &contexts,
+            &credits,
+            customer,
+            draft.finalize_at,
+        )?;
         self.out.invoices[draft.invoice] = invoice;
         Ok(())
     }
@@ -941,6 +1070,7 @@ impl<'s> Engine<'s> {
         &'a self,
         customer: usize,
         contexts: &'a [FeeContext],
+        credits: &'a [ProgressiveBillingCredit],
         at: Timestamp,
     ) -> InvoiceContext<'a> {
         InvoiceContext {
@@ -949,7 +1079,7 @@ impl<'s> Engine<'s> {
             taxes: self.catalog.taxes,
             fees: contexts,
             at,
-            progressive_billing_credits: &[],
+            progressive_billing_credits: credits,
         }
     }
 
@@ -957,13 +1087,14 @@ impl<'s> Engine<'s> {
         &mut self,
         invoice: &mut Invoice,
         contexts: &[FeeContext],
+        credits: &[ProgressiveBillingCredit],
         customer: usize,
         at: Timestamp,
     ) -> Result<()> {
         let mut balances = std::mem::take(&mut self.customers[customer].balances);
         let result = finalize(
             invoice,
-            &self.invoice_context(customer, contexts, at),
+            &self.invoice_context(customer, contexts, credits, at),
             &mut balances,
         );
         self.customers[customer].balances = balances;
@@ -995,10 +1126,14 @@ impl<'s> Engine<'s> {
         &self,
         invoice: &mut Invoice,
         contexts: &[FeeContext],
+        credits: &[ProgressiveBillingCredit],
         customer: usize,
         at: Timestamp,
     ) -> Result<()> {
-        draft_totals(invoice, &self.invoice_context(customer, contexts, at))
+        draft_totals(
+            invoice,
+            &self.invoice_context(customer, contexts, credits, at),
+        )
     }
 
     fn due_date(&self, customer: usize, issuing: Date) -> Result<Date> {
@@ -1011,7 +1146,7 @@ impl<'s> Engine<'s> {
         &mut self,
         subs: &[usize],
         at: Timestamp,
-        reason: InvoicingReason,
+        reason: Occasion,
         skip_charges: bool,
         index: usize,
         id: String,
@@ -1038,12 +1173,13 @@ impl<'s> Engine<'s> {
                 tax_codes: Vec::new(),
                 plan_tax_codes: plan.tax_codes.clone(),
             };
+            let own_start = fees.len();
             if let Some(fee) = self.subscription_fee(s, &boundaries, at, currency)? {
                 self.subscriptions[s]
                     .subscription_fees
                     .push((index, issuing_date));
                 fees.push(fee);
-                contexts.push(plan_context);
+                contexts.push(plan_context.clone());
                 owners.push(s);
             }
             if !skip_charges && boundaries.charges_from_datetime < boundaries.charges_to_datetime {
@@ -1056,19 +1192,23 @@ impl<'s> Engine<'s> {
                     owners.push(s);
                 }
             }
-            let sub = &self.subscriptions[s];
-            billing_periods.push(BillingPeriod {
-                lago_subscription_id: Some(sub.lago_id.clone()),
-                external_subscription_id: sub.body.external_id.clone(),
-                lago_plan_id: Some(plan.code.clone()),
-                subscription_from_datetime: boundaries.from_datetime,
-                subscription_to_datetime: boundaries.to_datetime,
-                charges_from_datetime: boundaries.charges_from_datetime,
-                charges_to_datetime: boundaries.charges_to_datetime,
-                fixed_charges_from_datetime: None,
-                fixed_charges_to_datetime: None,
-                invoicing_reason: reason,
-            });
+            let own_fees: Vec<&Fee> = fees.get(own_start..).unwrap_or_default().iter().collect();
+            if let Some(fee) =
+                self.commitment_fee(s, &boundaries, at, index, &own_fees, currency)?
+            {
+                let commitment = plan.minimum_commitment.as_ref();
+                contexts.push(FeeContext {
+                    tax_codes: commitment.map(|c| c.tax_codes.clone()).unwrap_or_default(),
+                    ..plan_context.clone()
+                });
+                fees.push(fee);
+                owners.push(s);
+            }
+            if !self.subscriptions[s].invoices.contains(&index) {
+                self.subscriptions[s].invoices.push(index);
+            }
+            let reason = reason.for_subscription(self.subscriptions[s].status);
+            billing_periods.push(self.billing_period(s, &boundaries, reason));
         }
         let customer_state = &self.customers[customer];
         for (fee, &s) in fees.iter_mut().zip(&owners) {
@@ -1083,17 +1223,55 @@ impl<'s> Engine<'s> {
         }
         link_true_ups(&mut fees, &true_ups);
         let invoice = Invoice {
+            status: InvoiceStatus::Finalized,
+            billing_periods,
+            fees,
+            ..self.numbered_invoice(customer, index, id, currency, issuing_date, at)?
+        };
+        Ok((invoice, contexts))
+    }
+
+    /// The billing period of subscription `s` on an invoice, over `boundaries`.
+    fn billing_period(
+        &self,
+        s: usize,
+        boundaries: &Boundaries,
+        reason: InvoicingReason,
+    ) -> BillingPeriod {
+        let sub = &self.subscriptions[s];
+        BillingPeriod {
+            lago_subscription_id: Some(sub.lago_id.clone()),
+            external_subscription_id: sub.body.external_id.clone(),
+            lago_plan_id: Some(self.catalog.plans[sub.plan].plan.code.clone()),
+            subscription_from_datetime: boundaries.from_datetime,
+            subscription_to_datetime: boundaries.to_datetime,
+            charges_from_datetime: boundaries.charges_from_datetime,
+            charges_to_datetime: boundaries.charges_to_datetime,
+            fixed_charges_from_datetime: None,
+            fixed_charges_to_datetime: None,
+            invoicing_reason: reason,
+        }
+    }
+
+    /// An empty draft of `customer` numbered `id`, the `index`-th invoice, created `at`, with its
+    /// payment terms.
+    fn numbered_invoice(
+        &self,
+        customer: usize,
+        index: usize,
+        id: String,
+        currency: Currency,
+        issuing_date: Date,
+        at: Timestamp,
+    ) -> Result<Invoice> {
+        Ok(Invoice {
             lago_id: Some(id),
             sequential_id: Some(i64::try_from(index + 1).unwrap_or(i64::MAX)),
             payment_due_date: Some(self.due_date(customer, issuing_date)?),
             net_payment_term: Some(self.net_payment_term(customer)),
-            status: InvoiceStatus::Finalized,
             created_at: Some(at),
-            billing_periods,
-            fees,
             ..empty_invoice(currency, issuing_date)
-        };
-        Ok((invoice, contexts))
+        })
     }
 
     /// Lago's `should_create_subscription_fee?` and `Fees::SubscriptionService`.
@@ -1133,9 +1311,19 @@ impl<'s> Engine<'s> {
         }
         let started_at = sub.started_at.unwrap_or(sub.subscription_at);
         let started_in_past = self.local_date(s, started_at) < self.local_date(s, sub.created_at);
-        let sizing = if terminated {
+        let replaced_by = sub.replaced_by();
+        let sizing = if terminated && replaced_by == Some(PlanChange::Upgrade) {
+            SubscriptionAmount::ProratedBeforeUpgrade
+        } else if terminated && replaced_by.is_none() {
             SubscriptionAmount::Prorated
-        } else if (plan.pay_in_advance && sub.billing_time == BillingTime::Anniversary)
+        } else if sub.subscription_fees.is_empty()
+            && sub.previous.is_some_and(|(_, c)| c == PlanChange::Upgrade)
+        {
+            // Lago's `upgraded_amount`: the days from the upgrade to the end of the period.
+            SubscriptionAmount::Prorated
+        } else if (plan.pay_in_advance
+            && sub.billing_time == BillingTime::Anniversary
+            && sub.previous.is_none())
             || !sub.subscription_fees.is_empty()
             || (started_in_past && plan.pay_in_advance)
             || (started_in_past && started_at < boundaries.previous_beginning_of_period)
@@ -1193,10 +1381,6 @@ impl<'s> Engine<'s> {
         let sub = &self.subscriptions[s];
         let checked = &self.catalog.plans[sub.plan];
         let terminated = sub.status == SubscriptionStatus::Terminated;
-        let events = self
-            .events
-            .get(&sub.body.external_id)
-            .map_or(&[][..], Vec::as_slice);
         let period = Period {
             from_datetime: boundaries.charges_from_datetime,
             to_datetime: boundaries.charges_to_datetime,
@@ -1216,10 +1400,20 @@ impl<'s> Engine<'s> {
             if !charge.charge.invoiceable || (charge.charge.pay_in_advance && !recurring) {
                 continue;
             }
-            // A recurring in-advance charge of a terminated subscription was paid already.
-            if charge.charge.pay_in_advance && terminated {
+            // A recurring in-advance charge of a terminated subscription was paid already (Lago
+            // bills it again only when a downgrade ended the subscription).
+            if charge.charge.pay_in_advance
+                && terminated
+                && sub.replaced_by() != Some(PlanChange::Downgrade)
+            {
                 continue;
             }
+            let events = self.events.window(
+                &sub.body.external_id,
+                charge.metric,
+                &metric.metric,
+                &period,
+            );
             let billing = ChargeBilling {
                 metric,
                 charge,
@@ -1227,6 +1421,7 @@ impl<'s> Engine<'s> {
                 period: &period,
                 currency,
                 days_billed,
+                cache: self.cache,
             };
             let context = FeeContext {
                 plan_code: Some(checked.plan.code.clone()),
@@ -1249,6 +1444,17 @@ impl<'s> Engine<'s> {
 
     // ---- events ----
 
+    /// Checks the usage thresholds of the subscriptions the step's events went to.
+    fn check_touched_thresholds(&mut self, at: Timestamp) -> Result<()> {
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.sort_unstable();
+        touched.dedup();
+        for s in touched {
+            self.check_usage_thresholds(s, at)?;
+        }
+        Ok(())
+    }
+
     fn warn(&mut self, at: Timestamp, transaction_id: Option<String>, reason: String) {
         self.out.warnings.push(Warning {
             step: match self.cause {
@@ -1265,26 +1471,58 @@ impl<'s> Engine<'s> {
         });
     }
 
-    /// Receives an event: attributes it to a subscription, drops a duplicate `transaction_id`, and
-    /// warns about what cannot be billed.
-    fn receive(&mut self, body: EventBody, at: Timestamp) -> Result<()> {
-        self.record(body.into_event(at)?, at)
+    /// Receives a timeline event, stamped with the step's instant when it has no timestamp.
+    fn receive(&mut self, body: &'s EventBody, at: Timestamp) -> Result<()> {
+        let event = body.clone().into_event(at)?;
+        self.keep_event(Cow::Owned(event), &body.transaction_id, at)
     }
 
-    /// Replays the loaded event `j` at its timestamp, running the clock up to it first.
-    fn replay(&mut self, j: usize, event: &Event) -> Result<()> {
+    /// Replays the pending loaded events earlier than `limit` (all without one). The events of one
+    /// instant arrive as one batch: the usage thresholds of the subscriptions they went to are
+    /// checked after the last of them, as after an `events_batch` step.
+    fn replay_until(
+        &mut self,
+        pending: &mut Peekable<impl Iterator<Item = (usize, &'s Event)>>,
+        limit: Option<Timestamp>,
+    ) -> Result<()> {
+        while let Some((j, event)) = pending.next_if(|(_, e)| limit.is_none_or(|l| e.timestamp < l))
+        {
+            self.replay(j, event)?;
+            if pending
+                .peek()
+                .is_none_or(|(_, next)| next.timestamp != event.timestamp)
+            {
+                self.check_touched_thresholds(event.timestamp)
+                    .map_err(|e| e.within(&format!("events[{j}]")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Replays the loaded event `j` at its timestamp, running the clock up to it first. The store
+    /// keeps a loaded event borrowed, not copied.
+    fn replay(&mut self, j: usize, event: &'s Event) -> Result<()> {
         self.cause = Cause::Event(j);
         let path = format!("events[{j}]");
         self.advance_to(event.timestamp)
-            .and_then(|()| self.record(event.clone(), event.timestamp))
+            .and_then(|()| {
+                self.keep_event(Cow::Borrowed(event), &event.transaction_id, event.timestamp)
+            })
             .map_err(|e| e.within(&path))
     }
 
-    /// Records an event received at `at` (see [`Engine::receive`]).
-    fn record(&mut self, mut event: Event, at: Timestamp) -> Result<()> {
-        let transaction = Some(event.transaction_id.clone());
-        let external_id = match event.external_subscription_id.clone() {
-            Some(id) => id,
+    /// Keeps an event: attributes it to a subscription, drops a duplicate `transaction_id` (the
+    /// event's own, lent for as long as the store lives), warns about what cannot be billed, and
+    /// bills it at once on the pay-in-advance charges of its metric.
+    fn keep_event(
+        &mut self,
+        mut event: StoredEvent<'s>,
+        transaction_id: &'s str,
+        at: Timestamp,
+    ) -> Result<()> {
+        let transaction = || Some(transaction_id.to_owned());
+        let external_id = match event.external_subscription_id.as_deref() {
+            Some(id) => id.to_owned(),
             None => {
                 let customer = event.external_customer_id.as_deref();
                 let candidates: Vec<&SubscriptionState> = self
@@ -1301,7 +1539,7 @@ impl<'s> Engine<'s> {
                     _ => {
                         self.warn(
                             at,
-                            transaction,
+                            transaction(),
                             "the event names no external_subscription_id and its customer has not exactly one active subscription: not billed".to_owned(),
                         );
                         return Ok(());
@@ -1312,7 +1550,7 @@ impl<'s> Engine<'s> {
         let Some(subscriptions) = self.by_external_id.get(&external_id) else {
             self.warn(
                 at,
-                transaction,
+                transaction(),
                 format!("unknown subscription `{external_id}`: not billed"),
             );
             return Ok(());
@@ -1322,38 +1560,33 @@ impl<'s> Engine<'s> {
             .rev()
             .copied()
             .find(|&s| self.subscriptions[s].status == SubscriptionStatus::Active);
-        if self.catalog.metric(&event.code).is_none() {
+        let Some(metric) = self.catalog.metric(&event.code) else {
             self.warn(
                 at,
-                transaction,
+                transaction(),
                 format!("unknown billable metric code `{}`: not billed", event.code),
             );
             return Ok(());
+        };
+        if event.external_subscription_id.is_none() {
+            event.to_mut().external_subscription_id = Some(external_id.clone());
         }
-        if !self
-            .seen
-            .insert((external_id.clone(), event.transaction_id.clone()))
-        {
+        let Some(position) = self
+            .events
+            .insert(&external_id, metric, transaction_id, event)
+        else {
             self.warn(
                 at,
-                transaction,
+                transaction(),
                 format!("duplicate transaction_id for subscription `{external_id}`: the first event is kept"),
             );
             return Ok(());
-        }
-        event.external_subscription_id = Some(external_id.clone());
-        let log = self.events.entry(external_id.clone()).or_default();
-        // Events mostly arrive in time order: append without searching then.
-        let position = match log.last() {
-            Some(last) if last.timestamp > event.timestamp => {
-                log.partition_point(|e| e.timestamp <= event.timestamp)
-            }
-            _ => log.len(),
         };
-        let transaction_id = event.transaction_id.clone();
-        log.insert(position, event);
         match live {
-            Some(s) => self.bill_in_advance_charges(s, &external_id, position, &transaction_id, at),
+            Some(s) => {
+                self.touched.push(s);
+                self.bill_in_advance_charges(s, &external_id, metric, position, transaction_id, at)
+            }
             None => Ok(()),
         }
     }
@@ -1365,33 +1598,53 @@ impl<'s> Engine<'s> {
         &mut self,
         s: usize,
         external_id: &str,
+        metric_index: usize,
         position: usize,
         transaction_id: &str,
         at: Timestamp,
     ) -> Result<()> {
-        let Some(event) = self
-            .events
-            .get(external_id)
-            .and_then(|log| log.get(position))
+        let events = self.events.events(external_id, metric_index);
+        let Some((boundaries, priced)) = self.in_advance_fees(s, metric_index, events, position)?
         else {
             return Ok(());
         };
+        for (mut fee, context, invoiceable) in priced {
+            fee.event_transaction_id = Some(transaction_id.to_owned());
+            self.in_advance_invoice(s, fee, context, invoiceable, &boundaries, at)?;
+        }
+        Ok(())
+    }
+
+    /// The fees of the event at `position` of `events` (the subscription's events of metric
+    /// `metric_index`, earliest first) on the plan's pay-in-advance charges of that metric, with
+    /// their tax contexts and whether each is invoiceable, and the period they bill in; `None` when
+    /// the event is outside the period.
+    fn in_advance_fees(
+        &self,
+        s: usize,
+        metric_index: usize,
+        events: &[StoredEvent],
+        position: usize,
+    ) -> Result<Option<InAdvanceFees>> {
+        let Some(event) = events.get(position) else {
+            return Ok(None);
+        };
         let checked = &self.catalog.plans[self.subscriptions[s].plan];
-        let in_advance = checked.charges.iter().any(|c| {
-            c.charge.pay_in_advance && self.catalog.metrics[c.metric].source.code == event.code
-        });
+        let in_advance = checked
+            .charges
+            .iter()
+            .any(|c| c.charge.pay_in_advance && c.metric == metric_index);
         if !in_advance {
-            return Ok(());
+            return Ok(None);
         }
         let timestamp = event.timestamp;
         let boundaries = self.current_period(s, timestamp)?;
         if timestamp < boundaries.charges_from_datetime
             || timestamp > boundaries.charges_to_datetime
         {
-            return Ok(());
+            return Ok(None);
         }
         let customer = self.subscriptions[s].customer;
-        let checked = &self.catalog.plans[self.subscriptions[s].plan];
         let currency = self.customers[customer]
             .customer
             .currency
@@ -1402,11 +1655,16 @@ impl<'s> Engine<'s> {
             charges_duration: u32::try_from(boundaries.charges_duration).ok(),
             time_zone: self.time_zone(s).clone(),
         };
-        let events = self.events.get(external_id).map_or(&[][..], Vec::as_slice);
+        let metric = &self.catalog.metrics[metric_index];
+        let (first, in_window) = window(events, &metric.metric, &period);
+        let events = Window::Stored(in_window);
+        // The event lies in the period, hence in the window.
+        let Some(own) = position.checked_sub(first) else {
+            return Ok(None);
+        };
         let mut priced = Vec::new();
         for charge in &checked.charges {
-            let metric = &self.catalog.metrics[charge.metric];
-            if !charge.charge.pay_in_advance || metric.source.code != event.code {
+            if !charge.charge.pay_in_advance || charge.metric != metric_index {
                 continue;
             }
             let billing = ChargeBilling {
@@ -1416,11 +1674,11 @@ impl<'s> Engine<'s> {
                 period: &period,
                 currency,
                 days_billed: 0,
+                cache: self.cache,
             };
-            let Some(mut fee) = billing.in_advance_fee(position)? else {
+            let Some(fee) = billing.in_advance_fee(own)? else {
                 continue;
             };
-            fee.event_transaction_id = Some(transaction_id.to_owned());
             let context = FeeContext {
                 plan_code: Some(checked.plan.code.clone()),
                 billable_metric_code: Some(metric.source.code.clone()),
@@ -1429,10 +1687,7 @@ impl<'s> Engine<'s> {
             };
             priced.push((fee, context, charge.charge.invoiceable));
         }
-        for (fee, context, invoiceable) in priced {
-            self.in_advance_invoice(s, fee, context, invoiceable, &boundaries, at)?;
-        }
-        Ok(())
+        Ok(Some((boundaries, priced)))
     }
 
     /// Bills one pay-in-advance charge fee on its own invoice, finalized at once (no grace period
@@ -1464,37 +1719,23 @@ impl<'s> Engine<'s> {
         fee.lago_invoice_id = Some(id.clone());
         let issuing_date = self.local_date(s, at);
         let sub = &self.subscriptions[s];
-        let period = BillingPeriod {
-            lago_subscription_id: Some(sub.lago_id.clone()),
-            external_subscription_id: sub.body.external_id.clone(),
-            lago_plan_id: Some(self.catalog.plans[sub.plan].plan.code.clone()),
-            subscription_from_datetime: boundaries.from_datetime,
-            subscription_to_datetime: boundaries.to_datetime,
-            charges_from_datetime: boundaries.charges_from_datetime,
-            charges_to_datetime: boundaries.charges_to_datetime,
-            fixed_charges_from_datetime: None,
-            fixed_charges_to_datetime: None,
-            invoicing_reason: InvoicingReason::InAdvanceCharge,
-        };
+        let currency = fee_currency(
+            &self.customers[customer].customer,
+            &self.catalog.plans[sub.plan].plan.amount_currency,
+        );
         let mut invoice = Invoice {
-            lago_id: Some(id),
-            sequential_id: Some(i64::try_from(index + 1).unwrap_or(i64::MAX)),
-            payment_due_date: Some(self.due_date(customer, issuing_date)?),
-            net_payment_term: Some(self.net_payment_term(customer)),
-            created_at: Some(at),
-            billing_periods: vec![period],
+            billing_periods: vec![self.billing_period(
+                s,
+                boundaries,
+                InvoicingReason::InAdvanceCharge,
+            )],
             fees: vec![fee],
-            ..empty_invoice(
-                fee_currency(
-                    &self.customers[customer].customer,
-                    &self.catalog.plans[sub.plan].plan.amount_currency,
-                ),
-                issuing_date,
-            )
+            ..self.numbered_invoice(customer, index, id, currency, issuing_date, at)?
         };
-        self.finalize_invoice(&mut invoice, &[context], customer, at)?;
+        self.finalize_invoice(&mut invoice, &[context], &[], customer, at)?;
         self.out.invoices.push(invoice);
         self.invoice_customers.push(customer);
+        self.subscriptions[s].invoices.push(index);
         Ok(())
     }
 
@@ -1533,95 +1774,6 @@ impl<'s> Engine<'s> {
         })
     }
 
-    fn current_usage(&mut self, query: &UsageQuery, at: Timestamp) -> Result<()> {
-        let s = self.live_subscription(
-            &query.external_subscription_id,
-            "body.external_subscription_id",
-        )?;
-        if self.subscriptions[s].status != SubscriptionStatus::Active {
-            return Err(Error::invalid(
-                "body.external_subscription_id",
-                "the subscription has not started",
-            ));
-        }
-        let boundaries = self.current_period(s, at)?;
-        let (from, to) = (boundaries.from_datetime, boundaries.to_datetime);
-        let today = self.local_date(s, at);
-        let customer = self.subscriptions[s].customer;
-        let currency = self.customers[customer].customer.currency.unwrap_or(
-            self.catalog.plans[self.subscriptions[s].plan]
-                .plan
-                .amount_currency,
-        );
-        let (fees, _) = self.charge_fees(s, &boundaries, currency)?;
-        let (fees, contexts): (Vec<Fee>, Vec<FeeContext>) = fees.into_iter().unzip();
-        let mut charges_usage: Vec<ChargeUsage> = Vec::new();
-        for fee in &fees {
-            let charge_id = fee.lago_charge_id.clone().unwrap_or_default();
-            let Some(charge) = self.catalog.plans[self.subscriptions[s].plan]
-                .charges
-                .iter()
-                .find(|c| c.id == charge_id)
-            else {
-                continue;
-            };
-            let metric = self.catalog.metrics[charge.metric].source;
-            let events_count = fee.events_count.unwrap_or(0);
-            match charges_usage
-                .iter_mut()
-                .find(|u| u.charge.lago_id == charge_id)
-            {
-                Some(usage) => {
-                    usage.units += fee.units;
-                    usage.events_count += events_count;
-                    usage.amount_cents += fee.amount_cents;
-                }
-                None => charges_usage.push(ChargeUsage {
-                    units: fee.units,
-                    total_aggregated_units: None,
-                    events_count,
-                    amount_cents: fee.amount_cents,
-                    amount_currency: currency,
-                    charge: UsageCharge {
-                        lago_id: charge_id,
-                        charge_model: charge.charge.charge_model,
-                        invoice_display_name: charge.charge.invoice_display_name.clone(),
-                    },
-                    billable_metric: UsageBillableMetric {
-                        lago_id: format!("bm_{}", metric.code),
-                        name: metric.name.clone(),
-                        code: metric.code.clone(),
-                        aggregation_type: metric.aggregation_type,
-                    },
-                    filters: Vec::new(),
-                    grouped_usage: Vec::new(),
-                }),
-            }
-        }
-        let mut preview = Invoice {
-            fees,
-            ..empty_invoice(currency, today)
-        };
-        self.draft_invoice(&mut preview, &contexts, customer, at)?;
-        let usage = CustomerUsage {
-            from_datetime: from,
-            to_datetime: to,
-            issuing_date: self.local_date(s, to),
-            lago_invoice_id: None,
-            currency,
-            amount_cents: preview.fees_amount_cents,
-            taxes_amount_cents: preview.taxes_amount_cents,
-            total_amount_cents: preview.sub_total_including_taxes_amount_cents,
-            charges_usage,
-        };
-        self.out.current_usage.push(UsageAnswer {
-            at,
-            external_subscription_id: query.external_subscription_id.clone(),
-            usage,
-        });
-        Ok(())
-    }
-
     // ---- output ----
 
     fn finish(self) -> SimulationOutput {
@@ -1644,8 +1796,27 @@ impl<'s> Engine<'s> {
         for sub in &self.subscriptions {
             let plan = self.catalog.plans[sub.plan].plan;
             let customer = &self.customers[sub.customer];
+            let plan_code = |other: Option<(usize, PlanChange)>| {
+                other.map(|(o, _)| {
+                    let other = &self.subscriptions[o];
+                    self.catalog.plans[other.plan].plan.code.clone()
+                })
+            };
+            let downgrade_plan_date = match sub.next {
+                Some((next, PlanChange::Downgrade))
+                    if self.subscriptions[next].status == SubscriptionStatus::Pending =>
+                {
+                    sub.next_billing
+                        .map(|at| customer.time_zone.to_datetime(at).date())
+                }
+                _ => None,
+            };
             out.subscriptions.push(Subscription {
                 lago_id: Some(sub.lago_id.clone()),
+                plan_code: plan.code.clone(),
+                previous_plan_code: plan_code(sub.previous),
+                next_plan_code: plan_code(sub.next),
+                downgrade_plan_date,
                 lago_customer_id: Some(customer.lago_id.clone()),
                 billing_time: Some(sub.billing_time),
                 plan_amount_cents: Some(plan.amount_cents),
@@ -1705,29 +1876,6 @@ fn empty_invoice(currency: Currency, issuing_date: Date) -> Invoice {
 /// The currency a customer is billed in: its own, else its plan's.
 fn fee_currency(customer: &Customer, plan_currency: &Currency) -> Currency {
     customer.currency.unwrap_or(*plan_currency)
-}
-
-/// What a termination credit note credits for `unused` cents of `fee`: the fee's coupons taken off
-/// pro rata, its tax rate added, rounded to cents.
-fn termination_credit_total(fee: &Fee, unused: Decimal) -> Result<i64> {
-    use crate::decimal::{add, div, mul, sub};
-    let coupons = fee.precise_coupons_amount_cents.unwrap_or(Decimal::ZERO);
-    let coupon_share = if fee.amount_cents == 0 {
-        Decimal::ZERO
-    } else {
-        div(
-            mul(unused, coupons, "credit note coupons")?,
-            Decimal::from(fee.amount_cents),
-            "credit note coupons",
-        )?
-    };
-    let taxable = sub(unused, coupon_share, "credit note")?;
-    let taxes = div(
-        mul(taxable, fee.taxes_rate, "credit note taxes")?,
-        Decimal::ONE_HUNDRED,
-        "credit note taxes",
-    )?;
-    round_cents(add(taxable, taxes, "credit note")?)
 }
 
 /// Points each true-up fee (`(true-up, parent)` indexes) and its parent at each other.

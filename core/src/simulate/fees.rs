@@ -10,15 +10,19 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value};
 
-use crate::charge::{EventValue, PricingInput};
+use crate::charge::{EventValue, Pricing, PricingInput};
 use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::event::Event;
 use crate::fee::{Fee, FeeItem, FeeType};
-use crate::metric::{AggregationRequest, Period};
+use crate::invoice::CommitmentTrueUp;
+use crate::metric::{Aggregation, AggregationRequest, Period};
 use crate::money::{Currency, round_cents};
 use crate::period::{Boundaries, billable_from, days_to_bill};
+use crate::plan::{MinimumCommitment, Plan};
+use crate::simulate::cache::AggregationCache;
 use crate::simulate::catalog::{Bucket, CheckedCharge, CheckedMetric};
+use crate::simulate::events::Window;
 
 /// How Lago sizes a subscription fee (its `compute_amount`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +32,9 @@ pub(crate) enum SubscriptionAmount {
     /// The days of the (possibly cut) period, at the plan amount divided by the days of the whole
     /// period: a first period, or the last one of a terminated subscription.
     Prorated,
+    /// The last period of a subscription paid in arrears that an upgrade ended: prorated, less
+    /// the upgrade's day, which the new plan bills (Lago's `Subscription#date_diff_with_timezone`).
+    ProratedBeforeUpgrade,
 }
 
 /// The subscription fee's precise cents for the period of `boundaries`.
@@ -49,7 +56,10 @@ pub(crate) fn subscription_precise_cents(
     if sizing == SubscriptionAmount::Full && billed_from == from {
         return Ok(Decimal::from(amount_cents));
     }
-    let days = days_to_bill(billed_from, to, time_zone);
+    let mut days = days_to_bill(billed_from, to, time_zone);
+    if sizing == SubscriptionAmount::ProratedBeforeUpgrade {
+        days = (days - 1).max(0);
+    }
     let day_price =
         crate::period::single_day_price(Decimal::from(amount_cents), boundaries.period_duration)?;
     decimal::mul(Decimal::from(days), day_price, "subscription fee")
@@ -59,12 +69,15 @@ pub(crate) fn subscription_precise_cents(
 pub(crate) struct ChargeBilling<'a> {
     pub metric: &'a CheckedMetric<'a>,
     pub charge: &'a CheckedCharge<'a>,
-    /// The subscription's events, earliest first (the metric keeps its code and the period's).
-    pub events: &'a [Event],
+    /// The subscription's events of the charge's metric that can count in the period, earliest
+    /// first (see [`crate::simulate::events::EventStore::window`]).
+    pub events: Window<'a, 'a>,
     pub period: &'a Period,
     pub currency: Currency,
     /// The number of customer-local days billed of the charges period, for the true-up.
     pub days_billed: i64,
+    /// Where period aggregations are reused from, in a session.
+    pub cache: Option<&'a AggregationCache>,
 }
 
 /// One charge's fees: one per filter bucket (the filters, then the default bucket) and group, kept
@@ -91,10 +104,12 @@ impl ChargeBilling<'_> {
                 event_values: self.charge.prices_events(),
                 ..AggregationRequest::default()
             };
-            let result = self
-                .metric
-                .metric
-                .aggregate(self.events, self.period, &request)?;
+            let result = match self.cache {
+                Some(cache) => cache.aggregate(self.metric, self.events, self.period, &request)?,
+                None => self
+                    .events
+                    .aggregate(&self.metric.metric, self.period, &request)?,
+            };
             let rows: Vec<(Map<String, Value>, crate::metric::Aggregation)> = match result.groups {
                 None => vec![(Map::new(), result.total)],
                 Some(groups) => groups
@@ -147,7 +162,8 @@ impl ChargeBilling<'_> {
     /// period's events of its bucket (and group) including it, minus priced without it. `None`
     /// when the event is outside the period or matches no bucket.
     pub fn in_advance_fee(&self, position: usize) -> Result<Option<Fee>> {
-        let Some(event) = self.events.get(position) else {
+        let events = self.events.stored();
+        let Some(event) = events.get(position) else {
             return Ok(None);
         };
         let Some(bucket) = self
@@ -169,15 +185,15 @@ impl ChargeBilling<'_> {
                 .collect()
         };
         let own_group = group(event);
-        let with: Vec<&Event> = self
-            .events
+        let with: Vec<&Event> = events
             .iter()
+            .map(|e| &**e)
             .filter(|e| group(e) == own_group)
             .collect();
         let without: Vec<&Event> = with
             .iter()
             .copied()
-            .filter(|e| !std::ptr::eq(*e, event))
+            .filter(|e| !std::ptr::eq(*e, &**event))
             .collect();
         let request = AggregationRequest {
             filter: bucket.events.clone(),
@@ -229,11 +245,7 @@ impl ChargeBilling<'_> {
         aggregation: &crate::metric::Aggregation,
     ) -> Result<Fee> {
         let pricing = bucket.pricing.as_ref().unwrap_or(&self.charge.pricing);
-        let events: Vec<EventValue> = aggregation
-            .event_values
-            .iter()
-            .map(|v| EventValue::new(*v))
-            .collect();
+        let events = priced_events(pricing, aggregation);
         let input = PricingInput {
             units: aggregation.aggregation,
             full_units: aggregation.full_units_number,
@@ -304,10 +316,11 @@ impl ChargeBilling<'_> {
             computed.iter().map(|(f, _)| f.amount_cents),
             "used_amount_cents",
         )?;
-        let used_precise = decimal::sum(
-            computed.iter().map(|(f, _)| self.precise_cents(f)),
-            "used_precise_amount_cents",
-        )?;
+        let precise: Vec<Decimal> = computed
+            .iter()
+            .map(|(f, _)| f.precise_amount_cents())
+            .collect::<Result<_>>()?;
+        let used_precise = decimal::sum(precise, "used_precise_amount_cents")?;
         let duration = self.period.charges_duration()?;
         let prorated_min = decimal::mul(
             decimal::div(
@@ -341,11 +354,31 @@ impl ChargeBilling<'_> {
         fee.amount_details = None;
         Ok(Some(fee))
     }
+}
 
-    fn precise_cents(&self, fee: &Fee) -> Decimal {
-        fee.precise_amount
-            .and_then(|a| a.checked_mul(Decimal::from(self.currency.subunit_to_unit())))
-            .unwrap_or(Decimal::from(fee.amount_cents))
+/// What a charge model reads of the aggregated events: for `dynamic`, the events' total
+/// `precise_total_amount_cents` (Lago's `DynamicService` prices the aggregation's total); for a
+/// prorated graduated charge, each event's full and prorated value; else each event's value.
+fn priced_events(pricing: &Pricing, aggregation: &Aggregation) -> Vec<EventValue> {
+    match pricing {
+        Pricing::Dynamic(_) => vec![EventValue {
+            precise_total_amount_cents: aggregation.precise_total_amount_cents,
+            ..EventValue::new(aggregation.aggregation)
+        }],
+        Pricing::ProratedGraduated(_) => aggregation
+            .event_values
+            .iter()
+            .zip(&aggregation.prorated_event_values)
+            .map(|(full, prorated)| EventValue {
+                prorated_value: Some(*prorated),
+                ..EventValue::new(*full)
+            })
+            .collect(),
+        _ => aggregation
+            .event_values
+            .iter()
+            .map(|v| EventValue::new(*v))
+            .collect(),
     }
 }
 
@@ -369,6 +402,46 @@ fn group_keys(properties: &Map<String, Value>) -> Vec<String> {
     } else {
         pricing
     }
+}
+
+/// Lago's minimum commitment true-up fee (`Fees::Commitments::Minimum::BuildFeeBaseService`): one
+/// unit of `true_up`, named after the plan, displayed as the commitment's name (Lago's default
+/// "Minimum commitment"), over the reconciled period `from`..`to`.
+pub(crate) fn commitment_fee(
+    plan: &Plan,
+    commitment: &MinimumCommitment,
+    subscription_id: &str,
+    true_up: &CommitmentTrueUp,
+    (from, to): (Timestamp, Timestamp),
+    currency: Currency,
+) -> Fee {
+    let mut fee = blank_fee(
+        currency,
+        FeeItem {
+            kind: FeeType::Commitment,
+            code: plan.code.clone(),
+            name: plan.name.clone(),
+            description: plan.description.clone(),
+            invoice_display_name: Some(
+                commitment
+                    .invoice_display_name
+                    .clone()
+                    .unwrap_or_else(|| "Minimum commitment".to_owned()),
+            ),
+            filter_invoice_display_name: None,
+            filters: None,
+            lago_item_id: Some(subscription_id.to_owned()),
+            item_type: Some("Subscription".to_owned()),
+            grouped_by: Map::new(),
+        },
+    );
+    fee.amount_cents = true_up.amount_cents;
+    fee.precise_amount = Some(currency.to_units(true_up.precise_amount_cents));
+    fee.units = Decimal::ONE;
+    fee.precise_unit_amount = Some(currency.to_units(Decimal::from(true_up.amount_cents)));
+    fee.from_date = Some(from);
+    fee.to_date = Some(to);
+    fee
 }
 
 /// A fee with nothing billed yet: zero amounts, no taxes, the given item.

@@ -2,16 +2,23 @@
 //! invoices Lago would, with the answers to the timeline's queries.
 //!
 //! [`scenario`](Scenario) reads the document, `catalog` checks its plans and metrics, `engine` runs
-//! the clock (subscriptions, events, billing days, grace periods), `fees` prices subscription and
-//! charge fees, and [`crate::invoice`] turns each draft into a finished invoice (coupons, taxes,
-//! credits). Nothing here reads a real clock: the same scenario always gives the same output, ids
-//! included (`inv_0001`, `fee_0001`, …).
+//! the clock (subscriptions, events, billing days, grace periods), `events` keeps the received
+//! events by subscription and metric, `fees` prices subscription and charge fees, and
+//! [`crate::invoice`] turns each draft into a finished invoice (coupons, taxes, credits). A
+//! [`Session`] keeps loaded events, indexed once (`loaded`), and the aggregations computed over
+//! them (`cache`) between runs.
+//! Nothing here reads a real clock: the same scenario always gives the same output, ids included
+//! (`inv_0001`, `fee_0001`, …).
 
+mod cache;
 mod catalog;
 mod engine;
+mod events;
 mod fees;
+mod loaded;
 mod output;
 mod scenario;
+mod session;
 mod validate;
 
 use serde_json::Value;
@@ -19,11 +26,17 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::event::Event;
 
-pub use output::{SimulationOutput, UsageAnswer, Warning};
-pub use scenario::{
-    ClockJob, ClockRun, CouponRemoval, CreditNoteRef, Empty, EventBody, EventsBatch, OneOffInvoice,
-    Op, Scenario, Step, SubscriptionUpdate, Termination, TerminationParams, UsageQuery, WalletRef,
+pub use output::{
+    FeeEstimate, InvoicePreview, LifetimeUsageAnswer, PastUsageAnswer, SimulationOutput,
+    UsageAnswer, Warning,
 };
+pub use scenario::{
+    ClockJob, ClockRun, CouponRemoval, CreditNoteRef, CustomerRef, Empty, EstimatedEvent,
+    EventBody, EventsBatch, FeeEstimateQuery, InvoicePreviewQuery, LifetimeUsageQuery,
+    LifetimeUsageUpdate, OneOffInvoice, Op, PastUsageQuery, Scenario, Step, SubscriptionRefs,
+    SubscriptionUpdate, Termination, TerminationParams, UsageQuery, WalletRef,
+};
+pub use session::Session;
 pub use validate::{Problem, validate};
 
 /// Runs `scenario` and returns everything it produced.
@@ -44,7 +57,7 @@ pub use validate::{Problem, validate};
 /// assert_eq!(out.invoices[0].fees[0].amount_cents, 3100);
 /// ```
 pub fn simulate(scenario: &Scenario) -> Result<SimulationOutput> {
-    engine::run(scenario, &[])
+    engine::run(scenario, &[], None, None)
 }
 
 /// Runs `scenario` with `events` replayed as if each were an `event` step at its own timestamp: a
@@ -74,7 +87,7 @@ pub fn simulate(scenario: &Scenario) -> Result<SimulationOutput> {
 /// assert_eq!(out.invoices[0].fees_amount_cents, 150);
 /// ```
 pub fn simulate_with_events(scenario: &Scenario, events: &[Event]) -> Result<SimulationOutput> {
-    engine::run(scenario, events)
+    engine::run(scenario, events, None, None)
 }
 
 /// Reads a scenario document and returns the simulation's output as JSON.

@@ -8,7 +8,7 @@ use crate::credit_note::CreditNote;
 use crate::fee::Fee;
 use crate::invoice::Invoice;
 use crate::subscription::Subscription;
-use crate::usage::CustomerUsage;
+use crate::usage::{CustomerUsage, LifetimeUsage};
 use crate::wallet::{Wallet, WalletTransaction};
 
 /// What a scenario produced.
@@ -26,6 +26,10 @@ pub struct SimulationOutput {
     pub non_invoiceable_fees: Vec<Fee>,
     pub credit_notes: Vec<CreditNote>,
     pub current_usage: Vec<UsageAnswer>,
+    pub past_usage: Vec<PastUsageAnswer>,
+    pub lifetime_usage: Vec<LifetimeUsageAnswer>,
+    pub fee_estimates: Vec<FeeEstimate>,
+    pub invoice_previews: Vec<InvoicePreview>,
     pub wallets: Vec<Wallet>,
     pub wallet_transactions: Vec<WalletTransaction>,
     pub subscriptions: Vec<Subscription>,
@@ -40,6 +44,42 @@ pub struct UsageAnswer {
     pub external_subscription_id: String,
     #[serde(flatten)]
     pub usage: CustomerUsage,
+}
+
+/// A `past_usage` query's answer: the billed periods, latest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PastUsageAnswer {
+    #[serde(with = "crate::time::iso")]
+    pub at: Timestamp,
+    pub external_subscription_id: String,
+    pub usage_periods: Vec<CustomerUsage>,
+}
+
+/// A `lifetime_usage` query's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LifetimeUsageAnswer {
+    #[serde(with = "crate::time::iso")]
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub lifetime_usage: LifetimeUsage,
+}
+
+/// An `estimate_fees` query's answer: the fees the event would get, with their taxes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeeEstimate {
+    #[serde(with = "crate::time::iso")]
+    pub at: Timestamp,
+    pub external_subscription_id: String,
+    pub fees: Vec<Fee>,
+}
+
+/// A `preview_invoice` query's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoicePreview {
+    #[serde(with = "crate::time::iso")]
+    pub at: Timestamp,
+    pub external_customer_id: String,
+    pub invoice: Invoice,
 }
 
 /// Something the simulator did not bill, and why: an event it could not attribute, a duplicate.

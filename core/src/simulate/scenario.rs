@@ -5,9 +5,13 @@
 //! the body being what that API call takes. [`Scenario::parse`] reads a document and reports a bad
 //! step at `timeline[i].body.<field>`; the catalog is checked by [`super::catalog`].
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::add_on::AddOn;
@@ -96,7 +100,12 @@ pub enum Op {
     CreateCreditNote(Box<CreditNoteCreate>),
     VoidCreditNote(CreditNoteRef),
     OneOffInvoice(OneOffInvoice),
+    UpdateLifetimeUsage(LifetimeUsageUpdate),
     CurrentUsage(UsageQuery),
+    PastUsage(PastUsageQuery),
+    LifetimeUsage(LifetimeUsageQuery),
+    EstimateFees(FeeEstimateQuery),
+    PreviewInvoice(InvoicePreviewQuery),
     /// Lago's periodic billing at the step's instant.
     RunBilling(Empty),
     /// One of Lago's other clock jobs.
@@ -242,6 +251,15 @@ pub struct OneOffInvoice {
     pub fees: Vec<OneOffFee>,
 }
 
+/// `PUT /subscriptions/{external_subscription_id}/lifetime_usage`: the usage billed before the
+/// subscription came to Lago, which counts toward its progressive-billing thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifetimeUsageUpdate {
+    pub external_subscription_id: String,
+    pub external_historical_usage_amount_cents: i64,
+}
+
 /// `GET /customers/{external_customer_id}/current_usage?external_subscription_id=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -249,6 +267,75 @@ pub struct UsageQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_customer_id: Option<String>,
     pub external_subscription_id: String,
+}
+
+/// `GET /customers/{external_customer_id}/past_usage?external_subscription_id=…`: the billed
+/// periods, latest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PastUsageQuery {
+    pub external_customer_id: String,
+    pub external_subscription_id: String,
+    /// How many periods, the latest first; all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods_count: Option<usize>,
+    /// Only this metric's charges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billable_metric_code: Option<String>,
+}
+
+/// `GET /subscriptions/{external_subscription_id}/lifetime_usage`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifetimeUsageQuery {
+    pub external_subscription_id: String,
+}
+
+/// `POST /events/estimate_fees`: the pay-in-advance fees an event would get now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeeEstimateQuery {
+    pub event: EstimatedEvent,
+}
+
+/// The event of a fee estimate: an event without `transaction_id` or `timestamp` (it happens at
+/// the step's instant and is not kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EstimatedEvent {
+    pub code: String,
+    pub external_subscription_id: String,
+    #[serde(default)]
+    pub properties: Map<String, Value>,
+    #[serde(
+        default,
+        with = "crate::decimal::lenient_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub precise_total_amount_cents: Option<Decimal>,
+}
+
+/// `POST /invoices/preview` for existing subscriptions: the invoice their next billing would
+/// issue, with what is known now (coupons, credit notes and wallets applied but not used up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoicePreviewQuery {
+    pub customer: CustomerRef,
+    pub subscriptions: SubscriptionRefs,
+}
+
+/// A customer named by its `external_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerRef {
+    pub external_id: String,
+}
+
+/// Subscriptions named by their `external_id`s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionRefs {
+    pub external_ids: Vec<String>,
 }
 
 /// `run_clock`'s body: which clock job to run.
@@ -285,19 +372,25 @@ const OP_NAMES: &[&str] = &[
     "create_credit_note",
     "void_credit_note",
     "one_off_invoice",
+    "update_lifetime_usage",
     "current_usage",
+    "past_usage",
+    "lifetime_usage",
+    "estimate_fees",
+    "preview_invoice",
     "run_billing",
     "run_clock",
 ];
 
-/// A step before its body is read: the instant, the op's name, the raw body.
+/// A step before its body is read: the instant, the op's name, the body's JSON text.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawStep {
+struct RawStep<'a> {
     at: Value,
-    op: String,
-    #[serde(default)]
-    body: Option<Value>,
+    #[serde(borrow)]
+    op: Cow<'a, str>,
+    #[serde(default, borrow)]
+    body: Option<&'a RawValue>,
 }
 
 /// The document's top-level fields, in the order they are read and their problems reported.
@@ -332,9 +425,8 @@ impl Scenario {
     /// assert!(err.to_string().starts_with("timeline[0].op: unknown op `bill`"));
     /// ```
     pub fn parse(text: &str) -> Result<Scenario> {
-        let document = crate::eval::from_json(text)?;
         let mut problems = Vec::new();
-        let (scenario, _) = read(document, &mut problems);
+        let (scenario, _) = read(text, &mut problems);
         match problems.into_iter().next() {
             Some(first) => Err(first),
             None => Ok(scenario),
@@ -379,8 +471,11 @@ impl Scenario {
 /// left out and its problem pushed onto `problems`, and the rest is still read, so that every
 /// problem of the document is found in one pass. Also returns each kept step's index in the
 /// document's timeline.
-pub(super) fn read(document: Value, problems: &mut Vec<Error>) -> (Scenario, Vec<usize>) {
-    let mut fields: Map<String, Value> = match crate::eval::from_value(document) {
+///
+/// Each field, item and step is read from its own JSON text (borrowed from `text`) straight into its
+/// type: a document of a million events never becomes a `serde_json::Value`.
+pub(super) fn read(text: &str, problems: &mut Vec<Error>) -> (Scenario, Vec<usize>) {
+    let mut fields: BTreeMap<String, &RawValue> = match crate::eval::from_json(text) {
         Ok(fields) => fields,
         Err(err) => {
             problems.push(err);
@@ -416,18 +511,23 @@ pub(super) fn read(document: Value, problems: &mut Vec<Error>) -> (Scenario, Vec
 }
 
 /// Reads one field, reporting its problem under `path`.
-fn item<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Vec<Error>) -> Option<T> {
-    crate::eval::from_value(value)
+fn item<'a, T: Deserialize<'a>>(
+    value: &'a RawValue,
+    path: &str,
+    problems: &mut Vec<Error>,
+) -> Option<T> {
+    crate::eval::from_json(value.get())
         .map_err(|e| problems.push(e.within(path)))
         .ok()
 }
 
 /// Reads a list item by item: a bad item is reported at `path[i]` and left out.
-fn list<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Vec<Error>) -> Vec<T> {
-    let items: Vec<Value> = match value {
-        Value::Array(items) => items,
-        other => item(other, path, problems).unwrap_or_default(),
-    };
+fn list<'a, T: Deserialize<'a>>(
+    value: &'a RawValue,
+    path: &str,
+    problems: &mut Vec<Error>,
+) -> Vec<T> {
+    let items: Vec<&RawValue> = item(value, path, problems).unwrap_or_default();
     items
         .into_iter()
         .enumerate()
@@ -437,7 +537,7 @@ fn list<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Vec<Error>
 
 /// Reads each step on its own; a step earlier than the last good one is reported at
 /// `timeline[i].at` and left out. Returns the kept steps and their indexes.
-fn timeline(raw: Vec<Value>, problems: &mut Vec<Error>) -> (Vec<Step>, Vec<usize>) {
+fn timeline(raw: Vec<&RawValue>, problems: &mut Vec<Error>) -> (Vec<Step>, Vec<usize>) {
     let mut steps: Vec<Step> = Vec::with_capacity(raw.len());
     let mut indexes = Vec::with_capacity(raw.len());
     for (i, value) in raw.into_iter().enumerate() {
@@ -466,16 +566,16 @@ fn timeline(raw: Vec<Value>, problems: &mut Vec<Error>) -> (Vec<Step>, Vec<usize
     (steps, indexes)
 }
 
-fn parse_step(value: Value) -> Result<Step> {
-    let raw: RawStep = crate::eval::from_value(value)?;
+fn parse_step(text: &RawValue) -> Result<Step> {
+    let raw: RawStep = crate::eval::from_json(text.get())?;
     let at = crate::time::from_json(&raw.at).ok_or_else(|| {
         Error::invalid(
             "at",
             format!("must be ISO 8601 text or Unix seconds (got {})", raw.at),
         )
     })?;
-    let value = raw.body.unwrap_or_else(|| Value::Object(Map::new()));
-    let op = match raw.op.as_str() {
+    let value = raw.body.map_or("{}", RawValue::get);
+    let op = match &*raw.op {
         "create_customer" => Op::CreateCustomer(within_body(value)?),
         "create_subscription" => Op::CreateSubscription(within_body(value)?),
         "update_subscription" => Op::UpdateSubscription(within_body(value)?),
@@ -491,7 +591,12 @@ fn parse_step(value: Value) -> Result<Step> {
         "create_credit_note" => Op::CreateCreditNote(within_body(value)?),
         "void_credit_note" => Op::VoidCreditNote(within_body(value)?),
         "one_off_invoice" => Op::OneOffInvoice(within_body(value)?),
+        "update_lifetime_usage" => Op::UpdateLifetimeUsage(within_body(value)?),
         "current_usage" => Op::CurrentUsage(within_body(value)?),
+        "past_usage" => Op::PastUsage(within_body(value)?),
+        "lifetime_usage" => Op::LifetimeUsage(within_body(value)?),
+        "estimate_fees" => Op::EstimateFees(within_body(value)?),
+        "preview_invoice" => Op::PreviewInvoice(within_body(value)?),
         "run_billing" => Op::RunBilling(within_body(value)?),
         "run_clock" => Op::RunClock(within_body(value)?),
         other => {
@@ -501,6 +606,7 @@ fn parse_step(value: Value) -> Result<Step> {
     Ok(Step { at, op })
 }
 
-fn within_body<T: DeserializeOwned>(value: Value) -> Result<T> {
-    crate::eval::from_value(value).map_err(|e| e.within("body"))
+/// Reads a step's body as a `T`, failing at `body.<the field that does not fit>`.
+fn within_body<T: DeserializeOwned>(text: &str) -> Result<T> {
+    crate::eval::from_json(text).map_err(|e| e.within("body"))
 }

@@ -71,9 +71,9 @@ pub fn validate(text: &str) -> Vec<Problem> {
     };
     let declared = Declared::of(&document);
     let mut problems = Vec::new();
-    let (scenario, step_indexes) = scenario::read(document, &mut problems);
+    let (scenario, step_indexes) = scenario::read(text, &mut problems);
     let metrics: Vec<&str> = declared.metrics.iter().map(String::as_str).collect();
-    Catalog::collect(&scenario, &metrics, &mut problems);
+    Catalog::collect(&scenario, &[], &[], &metrics, &mut problems);
     if let Some(organization) = &scenario.organization
         && let Err(err) = organization.validate()
     {
