@@ -18,7 +18,7 @@ use lagom_core::Error;
 use lagom_core::eval::Contract;
 use lagom_core::event::Event;
 use lagom_core::event_import::{self, Format, Import, RowError};
-use lagom_core::simulate::{Scenario, SimulationOutput, simulate_with_events};
+use lagom_core::simulate::{Scenario, Session};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -64,7 +64,9 @@ pub fn billing_period(
 pub fn simulate(
     #[wasm_bindgen(unchecked_param_type = "Scenario")] scenario: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let output = run_scenario(scenario, &[]).map_err(thrown)?;
+    let output = read_scenario(scenario)
+        .and_then(|scenario| lagom_core::simulate::simulate(&scenario))
+        .map_err(thrown)?;
     to_js(&output)
 }
 
@@ -125,13 +127,16 @@ fn curve(charge: JsValue, range: JsValue) -> Result<Vec<lagom_core::charge::Pric
 
 /// Events loaded once and kept in wasm memory, replayed with each scenario simulated.
 ///
+/// It holds a [`Session`], which keeps the aggregations over the loaded events between runs: after an
+/// edit that changes only prices, `simulate` re-prices without re-aggregating.
+///
 /// The package's JS `Workspace` wraps this class (turning failures into `LagomError`s) and its
 /// hand-written type is the public one: wasm-bindgen's declaration of this class needs
 /// `Symbol.dispose`, which TypeScript's ES2022 library lacks.
 #[wasm_bindgen(skip_typescript)]
 #[derive(Default)]
 pub struct Workspace {
-    events: Vec<Event>,
+    session: Session,
 }
 
 /// What `loadEvents` did: the events it added, how many the workspace holds, the rows it skipped.
@@ -160,10 +165,10 @@ impl Workspace {
     ) -> Result<JsValue, JsValue> {
         let import = read_events(input, format.as_deref()).map_err(thrown)?;
         let loaded = import.events.len();
-        self.events.extend(import.events);
+        self.session.load_events(import.events);
         to_js(&LoadReport {
             loaded,
-            total: self.events.len(),
+            total: self.session.events().len(),
             errors: &import.errors,
         })
     }
@@ -171,37 +176,44 @@ impl Workspace {
     /// How many events the workspace holds.
     #[wasm_bindgen(getter, js_name = eventCount)]
     pub fn event_count(&self) -> usize {
-        self.events.len()
+        self.session.events().len()
     }
 
     /// Forgets every loaded event.
     #[wasm_bindgen(js_name = clearEvents)]
     pub fn clear_events(&mut self) {
-        self.events.clear();
+        self.session.clear_events();
     }
 
     /// Up to `limit` loaded events from `offset`, in load order (for a paged table).
     #[wasm_bindgen(unchecked_return_type = "LagoEvent[]")]
     pub fn events(&self, offset: usize, limit: usize) -> Result<JsValue, JsValue> {
-        let page: Vec<&Event> = self.events.iter().skip(offset).take(limit).collect();
+        let page: Vec<&Event> = self
+            .session
+            .events()
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .collect();
         to_js(&page)
     }
 
     /// Replays `scenario` with the loaded events, each as an `event` step at its own timestamp.
     #[wasm_bindgen(unchecked_return_type = "SimulationOutput")]
     pub fn simulate(
-        &self,
+        &mut self,
         #[wasm_bindgen(unchecked_param_type = "Scenario")] scenario: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let output = run_scenario(scenario, &self.events).map_err(thrown)?;
+        let output = read_scenario(scenario)
+            .and_then(|scenario| self.session.simulate(&scenario))
+            .map_err(thrown)?;
         to_js(&output)
     }
 }
 
-fn run_scenario(scenario: JsValue, events: &[Event]) -> Result<SimulationOutput, Error> {
+fn read_scenario(scenario: JsValue) -> Result<Scenario, Error> {
     let document = to_json(scenario)?;
-    let scenario = Scenario::parse(&document.to_string())?;
-    simulate_with_events(&scenario, events)
+    Scenario::parse(&document.to_string())
 }
 
 fn read_events(input: JsValue, format: Option<&str>) -> Result<Import, Error> {
