@@ -25,6 +25,8 @@ mod properties;
 
 use serde::{Deserialize, Serialize};
 
+use crate::event::Event;
+
 use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
 
@@ -117,6 +119,9 @@ pub struct PricingInput<'a> {
     pub subunit_to_unit: Decimal,
     /// The state of a custom aggregation, handed to [`CustomPricing`] implementations.
     pub custom_aggregation: Option<&'a CustomAggregation>,
+    /// The period's events themselves, earliest first, for [`CustomPricing`] implementations (the
+    /// simulator fills it for `custom` charges; other models read `events`).
+    pub period_events: &'a [&'a Event],
 }
 
 impl<'a> PricingInput<'a> {
@@ -133,6 +138,7 @@ impl<'a> PricingInput<'a> {
             events: &[],
             subunit_to_unit: Decimal::ONE_HUNDRED,
             custom_aggregation: None,
+            period_events: &[],
         }
     }
 
@@ -398,7 +404,13 @@ impl Pricing {
 }
 
 /// Lago's unit amount: `amount / units`, and 0 when there are no units.
-fn unit_amount(amount: Decimal, units: Decimal) -> Result<Decimal> {
+///
+/// ```
+/// use lagom_core::charge::unit_amount;
+/// assert_eq!(unit_amount(7.into(), 2.into()).unwrap(), "3.5".parse().unwrap());
+/// assert_eq!(unit_amount(7.into(), 0.into()).unwrap(), 0.into());
+/// ```
+pub fn unit_amount(amount: Decimal, units: Decimal) -> Result<Decimal> {
     if units.is_zero() {
         Ok(Decimal::ZERO)
     } else {

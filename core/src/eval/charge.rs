@@ -125,6 +125,7 @@ fn answer(input: &Input, custom: Option<&dyn CustomPricing>) -> Result<Output> {
         events: &input.events,
         subunit_to_unit,
         custom_aggregation: input.custom_aggregation.as_ref(),
+        period_events: &[],
     };
     let charge = match custom {
         Some(custom) => pricing.apply_with(&pricing_input, custom)?,

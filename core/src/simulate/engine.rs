@@ -25,6 +25,7 @@ use crate::invoice::{
 use crate::metric::Period;
 use crate::money::{Currency, round_cents};
 use crate::period::{self, BillingTime, Boundaries, Cycle, Interval};
+use crate::simulate::CustomCode;
 use crate::simulate::catalog::Catalog;
 use crate::simulate::fees::{
     ChargeBilling, SubscriptionAmount, blank_fee, subscription_precise_cents,
@@ -44,7 +45,10 @@ use crate::usage::{ChargeUsage, CustomerUsage, UsageBillableMetric, UsageCharge}
 type ChargeFeeList = (Vec<(Fee, FeeContext)>, Vec<(usize, usize)>);
 
 /// Runs a whole scenario.
-pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
+pub(crate) fn run<'s>(
+    scenario: &'s Scenario,
+    custom: &'s dyn CustomCode,
+) -> Result<SimulationOutput> {
     let catalog = Catalog::check(scenario)?;
     let organization = scenario.organization.clone().unwrap_or_default();
     organization
@@ -63,6 +67,7 @@ pub(crate) fn run(scenario: &Scenario) -> Result<SimulationOutput> {
         invoice_customers: Vec::new(),
         counters: Counters::default(),
         step: 0,
+        custom,
     };
     let initial = scenario.customer.iter().chain(&scenario.customers);
     for (i, customer) in initial.enumerate() {
@@ -174,6 +179,7 @@ struct Engine<'s> {
     invoice_customers: Vec<usize>,
     counters: Counters,
     step: usize,
+    custom: &'s dyn CustomCode,
 }
 
 /// The clock's jobs, in the order they run when due at the same instant.
@@ -1218,6 +1224,7 @@ impl<'s> Engine<'s> {
                 period: &period,
                 currency,
                 days_billed,
+                custom: self.custom,
             };
             let context = FeeContext {
                 plan_code: Some(checked.plan.code.clone()),
@@ -1375,7 +1382,7 @@ impl<'s> Engine<'s> {
         };
         let events = self.events.get(external_id).map_or(&[][..], Vec::as_slice);
         let mut priced = Vec::new();
-        for charge in &checked.charges {
+        for (c, charge) in checked.charges.iter().enumerate() {
             let metric = &self.catalog.metrics[charge.metric];
             if !charge.charge.pay_in_advance || metric.source.code != event.code {
                 continue;
@@ -1387,8 +1394,12 @@ impl<'s> Engine<'s> {
                 period: &period,
                 currency,
                 days_billed: 0,
+                custom: self.custom,
             };
-            let Some(mut fee) = billing.in_advance_fee(position)? else {
+            let Some(mut fee) = billing
+                .in_advance_fee(position)
+                .map_err(|e| e.within(&format!("plans.{}.charges[{c}]", checked.plan.code)))?
+            else {
                 continue;
             };
             fee.event_transaction_id = Some(transaction_id.to_owned());
