@@ -3,6 +3,7 @@
 
 mod error;
 mod eval;
+mod plugins;
 mod serve;
 mod simulate;
 
@@ -37,11 +38,13 @@ enum Command {
         /// Indent the answer.
         #[arg(long)]
         pretty: bool,
+        #[command(flatten)]
+        plugins: plugins::PluginArgs,
     },
     /// Serve the eval contracts over HTTP (and the web app, or a built-in page, at `/`) until SIGTERM or Ctrl-C.
     ///
-    /// Routes: GET /health, POST /api/v1/eval/{charge,aggregation,period}. Logs go to standard error at the
-    /// level RUST_LOG sets (default info).
+    /// Routes: GET /health, POST /api/v1/eval/{charge,aggregation,period}, POST /api/v1/simulate,
+    /// GET /api/v1/plugins. Logs go to standard error at the level RUST_LOG sets (default info).
     Serve(serve::Options),
     /// Replay a scenario (catalog, customers, timeline of API calls) on a virtual clock and print the
     /// invoices Lago would produce, the queries' answers and the warnings.
@@ -56,6 +59,8 @@ enum Command {
         /// Print the whole output as JSON, or a table of invoices.
         #[arg(long, value_enum, default_value = "json")]
         format: simulate::Format,
+        #[command(flatten)]
+        plugins: plugins::PluginArgs,
     },
     /// Create, build, try out and check custom-pricing plugins (sandboxed WebAssembly; see docs/plugins.md).
     ///
@@ -104,10 +109,12 @@ fn run(command: Command) -> Result<(), Failure> {
             contract,
             input,
             pretty,
+            plugins,
         } => Ok(eval::run(
             contract.into(),
             input.as_deref(),
             pretty,
+            plugins.load()?.as_ref(),
             &mut std::io::stdout().lock(),
         )?),
         Command::Serve(options) => Ok(serve::run(options)?),
@@ -115,10 +122,12 @@ fn run(command: Command) -> Result<(), Failure> {
             scenario,
             until,
             format,
+            plugins,
         } => Ok(simulate::run(
             &scenario,
             until.as_deref(),
             format,
+            plugins.load()?.as_ref(),
             &mut std::io::stdout().lock(),
         )?),
         Command::Plugin { command } => {

@@ -16,7 +16,7 @@ use crate::error::HostError;
 impl HostError {
     fn status(&self) -> StatusCode {
         match self {
-            HostError::Core(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            HostError::Core(_) | HostError::Plugin(_) => StatusCode::UNPROCESSABLE_ENTITY,
             HostError::MalformedJson(_) | HostError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             HostError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             HostError::UnknownContract { .. } | HostError::NoRoute { .. } => StatusCode::NOT_FOUND,
@@ -35,6 +35,7 @@ impl HostError {
                 lagom_core::Error::DivisionByZero { .. } => "division_by_zero",
                 lagom_core::Error::Custom { .. } => "custom",
             },
+            HostError::Plugin(_) => "plugin",
             HostError::MalformedJson(_) => "malformed_json",
             HostError::BodyUnreadable(_) => "unreadable_body",
             HostError::BodyTooLarge { .. } => "body_too_large",
