@@ -13,13 +13,18 @@ pub enum Error {
     #[error("{}: {reason}", display_path(path))]
     Invalid { path: String, reason: String },
 
-    /// An enum-like field holds a value Lago does not know.
-    #[error("{}: unknown {kind} `{value}`, expected one of: {}", display_path(path), expected.join(", "))]
+    /// An enum-like field holds a value Lago does not know. The message reads as serde's does
+    /// (`unknown variant `tiered`, expected one of `standard`, …`), whether the core or serde found it.
+    #[error(
+        "{}: unknown {kind} `{value}`, {}",
+        display_path(path),
+        expected_text(expected)
+    )]
     UnknownVariant {
         path: String,
         kind: &'static str,
         value: String,
-        expected: &'static [&'static str],
+        expected: Vec<String>,
     },
 
     /// A computation went beyond what a 96-bit decimal can hold.
@@ -49,6 +54,73 @@ impl Error {
         Error::Invalid {
             path: path.into(),
             reason: reason.into(),
+        }
+    }
+
+    /// Builds an [`Error::UnknownVariant`] for `value` at `path`, one of `expected` being allowed.
+    ///
+    /// ```
+    /// let err = lagom_core::Error::unknown_variant("interval", "interval", "daily", &["weekly", "monthly"]);
+    /// assert_eq!(err.to_string(), "interval: unknown interval `daily`, expected `weekly` or `monthly`");
+    /// ```
+    pub fn unknown_variant(
+        path: impl Into<String>,
+        kind: &'static str,
+        value: impl Into<String>,
+        expected: &[&str],
+    ) -> Self {
+        Error::UnknownVariant {
+            path: path.into(),
+            kind,
+            value: value.into(),
+            expected: expected.iter().map(|&name| name.to_owned()).collect(),
+        }
+    }
+
+    /// Turns the message of a serde failure at `path` into an error: serde's `unknown variant`
+    /// becomes an [`Error::UnknownVariant`] (so callers can tell it apart), anything else an
+    /// [`Error::Invalid`] with serde's reason.
+    ///
+    /// ```
+    /// use lagom_core::Error;
+    /// let err = Error::from_serde("charge_model", "unknown variant `tiered`, expected `standard` or `package`");
+    /// assert_eq!(err.code(), "unknown_variant");
+    /// assert_eq!(err.to_string(), "charge_model: unknown variant `tiered`, expected `standard` or `package`");
+    /// assert_eq!(Error::from_serde("units", "invalid type: map, expected a decimal").code(), "invalid");
+    /// ```
+    pub fn from_serde(path: impl Into<String>, reason: &str) -> Self {
+        let parsed = reason
+            .strip_prefix("unknown variant `")
+            .and_then(|rest| rest.split_once("`, "));
+        match parsed {
+            Some((value, expected)) => Error::UnknownVariant {
+                path: path.into(),
+                kind: "variant",
+                value: value.to_owned(),
+                expected: expected
+                    .split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_owned)
+                    .collect(),
+            },
+            None => Error::invalid(path, reason),
+        }
+    }
+
+    /// A stable, machine-readable name for the kind of failure: `invalid`, `unknown_variant`,
+    /// `overflow`, `division_by_zero` or `custom`.
+    ///
+    /// ```
+    /// assert_eq!(lagom_core::Error::invalid("units", "must be a decimal").code(), "invalid");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid { .. } => "invalid",
+            Error::UnknownVariant { .. } => "unknown_variant",
+            Error::Overflow { .. } => "overflow",
+            Error::DivisionByZero { .. } => "division_by_zero",
+            Error::Custom { .. } => "custom",
         }
     }
 
@@ -117,6 +189,17 @@ pub fn join_path(parent: &str, child: &str) -> String {
         format!("{parent}{child}")
     } else {
         format!("{parent}.{child}")
+    }
+}
+
+/// The allowed values as serde lists them: `` `a` ``, `` `a` or `b` ``, `` one of `a`, `b`, `c` ``.
+fn expected_text(expected: &[String]) -> String {
+    let quoted: Vec<String> = expected.iter().map(|name| format!("`{name}`")).collect();
+    match quoted.as_slice() {
+        [] => "there are no variants".to_owned(),
+        [only] => format!("expected {only}"),
+        [a, b] => format!("expected {a} or {b}"),
+        all => format!("expected one of {}", all.join(", ")),
     }
 }
 

@@ -18,6 +18,7 @@ pub mod decimal;
 pub mod error;
 pub mod eval;
 pub mod event;
+pub mod event_import;
 pub mod fee;
 pub mod invoice;
 pub mod metric;

@@ -379,19 +379,14 @@ impl Currency {
     /// assert_eq!(Currency::from_code("CLF", "currency").unwrap(), Currency::Clf);
     /// let err = Currency::from_code("usd", "plan.amount_currency").unwrap_err();
     /// assert_eq!(err.path(), Some("plan.amount_currency"));
-    /// assert!(err.to_string().starts_with("plan.amount_currency: unknown currency `usd`, expected one of: AED, AFN"));
+    /// assert!(err.to_string().starts_with("plan.amount_currency: unknown currency `usd`, expected one of `AED`, `AFN`"));
     /// ```
     pub fn from_code(code: &str, path: &str) -> Result<Currency> {
         Currency::ALL
             .iter()
             .copied()
             .find(|c| c.code() == code)
-            .ok_or_else(|| Error::UnknownVariant {
-                path: path.to_owned(),
-                kind: "currency",
-                value: code.to_owned(),
-                expected: Currency::CODES,
-            })
+            .ok_or_else(|| Error::unknown_variant(path, "currency", code, Currency::CODES))
     }
 
     /// The number of decimals Lago rounds an amount to: `round(log10(subunit_to_unit))`, the Money gem's

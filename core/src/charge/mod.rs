@@ -10,6 +10,7 @@
 //! is an extension point: its price comes from a [`CustomPricing`] implementation supplied by the host
 //! (wasm plugins, JS callbacks).
 
+pub mod curve;
 pub mod custom;
 pub mod dynamic;
 pub mod graduated;
@@ -30,6 +31,7 @@ use crate::event::Event;
 use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
 
+pub use curve::{PricePoint, price_curve};
 pub use custom::{AggregationAmount, CustomAggregation, CustomPricing, CustomRequest};
 
 use properties::Fields;

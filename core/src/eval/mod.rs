@@ -37,12 +37,12 @@ impl Contract {
             "charge" => Ok(Contract::Charge),
             "aggregation" => Ok(Contract::Aggregation),
             "period" => Ok(Contract::Period),
-            _ => Err(Error::UnknownVariant {
-                path: path.to_owned(),
-                kind: "eval contract",
-                value: name.to_owned(),
-                expected: Self::NAMES,
-            }),
+            _ => Err(Error::unknown_variant(
+                path,
+                "eval contract",
+                name,
+                Self::NAMES,
+            )),
         }
     }
 
@@ -79,6 +79,22 @@ pub fn from_json<T: DeserializeOwned>(input: &str) -> Result<T> {
     Ok(value)
 }
 
+/// Deserializes a JSON value, turning a serde failure into an error at the failing JSON path.
+///
+/// ```
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Input { units: u32 }
+/// let err = lagom_core::eval::from_value::<Input>(serde_json::json!({"units": "x"})).unwrap_err();
+/// assert_eq!(err.path(), Some("units"));
+/// ```
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        Error::from_serde(path, &err.into_inner().to_string())
+    })
+}
+
 fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
     let path = err.path().to_string();
     let path = if path == "." { String::new() } else { path };
@@ -89,7 +105,7 @@ fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
         Some(i) if inner.line() > 0 => reason[..i].to_owned(),
         _ => reason,
     };
-    Error::invalid(path, reason)
+    Error::from_serde(path, &reason)
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value> {

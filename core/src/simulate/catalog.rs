@@ -56,58 +56,79 @@ pub(crate) struct Bucket {
 }
 
 impl<'s> Catalog<'s> {
+    /// Checks the catalog, failing at its first problem.
     pub fn check(scenario: &'s Scenario) -> Result<Self> {
+        let mut problems = Vec::new();
+        let declared: Vec<&str> = scenario
+            .billable_metrics
+            .iter()
+            .map(|m| m.code.as_str())
+            .collect();
+        let catalog = Self::collect(scenario, &declared, &mut problems);
+        match problems.into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(catalog),
+        }
+    }
+
+    /// Checks every object of the catalog, pushing each problem onto `problems` and leaving the
+    /// object out. `declared` holds the document's metric codes, those of metrics that could not be
+    /// read included: a charge whose metric is declared but was left out is not reported again.
+    pub fn collect(scenario: &'s Scenario, declared: &[&str], problems: &mut Vec<Error>) -> Self {
         let mut metrics = Vec::with_capacity(scenario.billable_metrics.len());
         for (i, source) in scenario.billable_metrics.iter().enumerate() {
             let path = format!("billable_metrics[{i}]");
-            let metric = source.check().map_err(|e| e.within(&path))?;
+            let metric = match source.check() {
+                Ok(metric) => metric,
+                Err(err) => {
+                    problems.push(err.within(&path));
+                    continue;
+                }
+            };
             if metrics
                 .iter()
                 .any(|m: &CheckedMetric| m.source.code == source.code)
             {
-                return Err(duplicate(&path, &source.code));
+                problems.push(duplicate(&path, &source.code));
+                continue;
             }
             metrics.push(CheckedMetric { source, metric });
         }
         let mut plans = Vec::with_capacity(scenario.plans.len());
         for (i, plan) in scenario.plans.iter().enumerate() {
             let path = format!("plans[{i}]");
-            plan.validate().map_err(|e| e.within(&path))?;
-            if plans.iter().any(|p: &CheckedPlan| p.plan.code == plan.code) {
-                return Err(duplicate(&path, &plan.code));
+            if let Err(err) = plan.validate() {
+                problems.push(err.within(&path));
+                continue;
             }
-            let charges = plan
-                .charges
-                .iter()
-                .enumerate()
-                .map(|(j, charge)| {
-                    check_charge(&metrics, charge, format!("ch_{i:02}_{j:02}"))
-                        .map_err(|e| e.within(&format!("{path}.charges[{j}]")))
-                })
-                .collect::<Result<_>>()?;
-            plans.push(CheckedPlan { plan, charges });
+            if plans.iter().any(|p: &CheckedPlan| p.plan.code == plan.code) {
+                problems.push(duplicate(&path, &plan.code));
+                continue;
+            }
+            let before = problems.len();
+            let mut charges = Vec::with_capacity(plan.charges.len());
+            for (j, charge) in plan.charges.iter().enumerate() {
+                let id = format!("ch_{i:02}_{j:02}");
+                match check_charge(declared, &metrics, charge, id) {
+                    Ok(Some(checked)) => charges.push(checked),
+                    Ok(None) => {}
+                    Err(err) => problems.push(err.within(&format!("{path}.charges[{j}]"))),
+                }
+            }
+            if problems.len() == before && charges.len() == plan.charges.len() {
+                plans.push(CheckedPlan { plan, charges });
+            }
         }
-        for (i, add_on) in scenario.add_ons.iter().enumerate() {
-            add_on
-                .validate()
-                .map_err(|e| e.within(&format!("add_ons[{i}]")))?;
-        }
-        for (i, coupon) in scenario.coupons.iter().enumerate() {
-            coupon
-                .validate()
-                .map_err(|e| e.within(&format!("coupons[{i}]")))?;
-        }
-        for (i, tax) in scenario.taxes.iter().enumerate() {
-            tax.validate()
-                .map_err(|e| e.within(&format!("taxes[{i}]")))?;
-        }
-        Ok(Catalog {
+        report_each(&scenario.add_ons, "add_ons", AddOn::validate, problems);
+        report_each(&scenario.coupons, "coupons", Coupon::validate, problems);
+        report_each(&scenario.taxes, "taxes", Tax::validate, problems);
+        Catalog {
             metrics,
             plans,
             add_ons: &scenario.add_ons,
             coupons: &scenario.coupons,
             taxes: &scenario.taxes,
-        })
+        }
     }
 
     /// The plan with `code`, or an error at `path` listing the known codes.
@@ -115,15 +136,18 @@ impl<'s> Catalog<'s> {
         self.plans
             .iter()
             .position(|p| p.plan.code == code)
-            .ok_or_else(|| unknown("plan", code, path, self.plans.iter().map(|p| &p.plan.code)))
+            .ok_or_else(|| {
+                let known = self.plans.iter().map(|p| p.plan.code.as_str());
+                unknown("plan", code, path, known)
+            })
     }
 
     /// The coupon with `code`, or an error at `path` listing the known codes.
     pub fn coupon(&self, code: &str, path: &str) -> Result<&'s Coupon> {
-        self.coupons
-            .iter()
-            .find(|c| c.code == code)
-            .ok_or_else(|| unknown("coupon", code, path, self.coupons.iter().map(|c| &c.code)))
+        self.coupons.iter().find(|c| c.code == code).ok_or_else(|| {
+            let known = self.coupons.iter().map(|c| c.code.as_str());
+            unknown("coupon", code, path, known)
+        })
     }
 
     /// The index of the metric with `code`, if any.
@@ -143,11 +167,14 @@ impl CheckedCharge<'_> {
     }
 }
 
+/// Checks a charge against the checked metrics; `Ok(None)` when its metric is declared but was left
+/// out for a problem of its own.
 fn check_charge<'s>(
+    declared: &[&str],
     metrics: &[CheckedMetric<'s>],
     charge: &'s Charge,
     id: String,
-) -> Result<CheckedCharge<'s>> {
+) -> Result<Option<CheckedCharge<'s>>> {
     charge.validate()?;
     let (code, path) = match (&charge.billable_metric_code, &charge.billable_metric_id) {
         (Some(code), _) => (code, "billable_metric_code"),
@@ -159,17 +186,17 @@ fn check_charge<'s>(
             ));
         }
     };
-    let metric = metrics
-        .iter()
-        .position(|m| m.source.code == *code)
-        .ok_or_else(|| {
-            unknown(
-                "billable metric",
-                code,
-                path,
-                metrics.iter().map(|m| &m.source.code),
-            )
-        })?;
+    let Some(metric) = metrics.iter().position(|m| m.source.code == *code) else {
+        if declared.contains(&code.as_str()) {
+            return Ok(None);
+        }
+        return Err(unknown(
+            "billable metric",
+            code,
+            path,
+            declared.iter().copied(),
+        ));
+    };
     let properties = serde_json::Value::Object(charge.properties.clone());
     let pricing = Pricing::parse(charge.charge_model, &properties, charge.prorated)?;
     let filters: Vec<ChargeFilter> = charge
@@ -204,26 +231,41 @@ fn check_charge<'s>(
         events: default_events,
         pricing: None,
     });
-    Ok(CheckedCharge {
+    Ok(Some(CheckedCharge {
         id,
         charge,
         metric,
         pricing,
         buckets,
-    })
+    }))
+}
+
+/// Runs `check` on each item, pushing its problem at `list[i]`.
+fn report_each<T>(
+    items: &[T],
+    list: &str,
+    check: impl Fn(&T) -> Result<()>,
+    problems: &mut Vec<Error>,
+) {
+    for (i, item) in items.iter().enumerate() {
+        if let Err(err) = check(item) {
+            problems.push(err.within(&format!("{list}[{i}]")));
+        }
+    }
 }
 
 fn duplicate(path: &str, code: &str) -> Error {
     Error::invalid(format!("{path}.code"), format!("`{code}` is used twice"))
 }
 
-fn unknown<'a>(
+/// An unknown code at `path`, listing the `known` ones.
+pub(super) fn unknown<'a>(
     kind: &str,
     code: &str,
     path: &str,
-    known: impl Iterator<Item = &'a String>,
+    known: impl Iterator<Item = &'a str>,
 ) -> Error {
-    let known: Vec<&str> = known.map(String::as_str).collect();
+    let known: Vec<&str> = known.collect();
     let known = if known.is_empty() {
         "none".to_owned()
     } else {
@@ -241,8 +283,12 @@ mod tests {
 
     #[test]
     fn unknown_codes_list_the_known_ones() {
-        let known = ["basic".to_owned(), "premium".to_owned()];
-        let err = unknown("plan", "pro", "body.plan_code", known.iter());
+        let err = unknown(
+            "plan",
+            "pro",
+            "body.plan_code",
+            ["basic", "premium"].into_iter(),
+        );
         assert_eq!(
             err.to_string(),
             "body.plan_code: unknown plan code `pro`, known: basic, premium"

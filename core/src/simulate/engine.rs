@@ -44,9 +44,12 @@ use crate::usage::{ChargeUsage, CustomerUsage, UsageBillableMetric, UsageCharge}
 /// Charge fees with their tax context, and the `(true-up, parent)` index pairs among them.
 type ChargeFeeList = (Vec<(Fee, FeeContext)>, Vec<(usize, usize)>);
 
-/// Runs a whole scenario.
+/// Runs a whole scenario, replaying the `loaded` events with its timeline: each at its own
+/// timestamp, after the steps of the same instant, in their order among themselves. `custom` prices
+/// `custom` charges and folds `custom_agg` metrics.
 pub(crate) fn run<'s>(
     scenario: &'s Scenario,
+    loaded: &[Event],
     custom: &'s dyn CustomCode,
 ) -> Result<SimulationOutput> {
     let catalog = Catalog::check(scenario)?;
@@ -66,7 +69,7 @@ pub(crate) fn run<'s>(
         out: SimulationOutput::default(),
         invoice_customers: Vec::new(),
         counters: Counters::default(),
-        step: 0,
+        cause: Cause::Step(0),
         custom,
     };
     let initial = scenario.customer.iter().chain(&scenario.customers);
@@ -83,24 +86,24 @@ pub(crate) fn run<'s>(
             .upsert_customer(customer)
             .map_err(|e| e.within(&path))?;
     }
+    // A stable sort: events of the same instant keep their order.
+    let mut order: Vec<(usize, &Event)> = loaded.iter().enumerate().collect();
+    order.sort_by_key(|(_, event)| event.timestamp);
+    let mut pending = order.into_iter().peekable();
     for (i, step) in scenario.timeline.iter().enumerate() {
-        engine.step = i;
+        while let Some((j, event)) = pending.next_if(|(_, event)| event.timestamp < step.at) {
+            engine.replay(j, event)?;
+        }
+        engine.cause = Cause::Step(i);
         let path = format!("timeline[{i}]");
         engine.advance_to(step.at).map_err(|e| e.within(&path))?;
         engine.run_step(step).map_err(|e| e.within(&path))?;
     }
+    for (j, event) in pending {
+        engine.replay(j, event)?;
+    }
+    scenario.check_until(loaded.iter().map(|e| e.timestamp).max())?;
     if let Some(until) = scenario.until {
-        let last = scenario.timeline.last().map(|s| s.at);
-        if let Some(last) = last.filter(|last| until < *last) {
-            return Err(Error::invalid(
-                "until",
-                format!(
-                    "must not be before the last step (got {} < {})",
-                    format(until),
-                    format(last)
-                ),
-            ));
-        }
         engine.advance_to(until).map_err(|e| e.within("until"))?;
     }
     Ok(engine.finish())
@@ -178,8 +181,16 @@ struct Engine<'s> {
     /// The customer of each invoice of `out.invoices`.
     invoice_customers: Vec<usize>,
     counters: Counters,
-    step: usize,
+    /// What is running: a timeline step or a loaded event, by index.
+    cause: Cause,
     custom: &'s dyn CustomCode,
+}
+
+/// A timeline step or a loaded event, by index: what a warning names.
+#[derive(Debug, Clone, Copy)]
+enum Cause {
+    Step(usize),
+    Event(usize),
 }
 
 /// The clock's jobs, in the order they run when due at the same instant.
@@ -1249,7 +1260,14 @@ impl<'s> Engine<'s> {
 
     fn warn(&mut self, at: Timestamp, transaction_id: Option<String>, reason: String) {
         self.out.warnings.push(Warning {
-            step: self.step,
+            step: match self.cause {
+                Cause::Step(i) => Some(i),
+                Cause::Event(_) => None,
+            },
+            event: match self.cause {
+                Cause::Step(_) => None,
+                Cause::Event(j) => Some(j),
+            },
             at,
             transaction_id,
             reason,
@@ -1259,7 +1277,20 @@ impl<'s> Engine<'s> {
     /// Receives an event: attributes it to a subscription, drops a duplicate `transaction_id`, and
     /// warns about what cannot be billed.
     fn receive(&mut self, body: EventBody, at: Timestamp) -> Result<()> {
-        let mut event = body.into_event(at)?;
+        self.record(body.into_event(at)?, at)
+    }
+
+    /// Replays the loaded event `j` at its timestamp, running the clock up to it first.
+    fn replay(&mut self, j: usize, event: &Event) -> Result<()> {
+        self.cause = Cause::Event(j);
+        let path = format!("events[{j}]");
+        self.advance_to(event.timestamp)
+            .and_then(|()| self.record(event.clone(), event.timestamp))
+            .map_err(|e| e.within(&path))
+    }
+
+    /// Records an event received at `at` (see [`Engine::receive`]).
+    fn record(&mut self, mut event: Event, at: Timestamp) -> Result<()> {
         let transaction = Some(event.transaction_id.clone());
         let external_id = match event.external_subscription_id.clone() {
             Some(id) => id,

@@ -12,11 +12,13 @@ mod engine;
 mod fees;
 mod output;
 mod scenario;
+mod validate;
 
 use serde_json::{Map, Value};
 
 use crate::charge::CustomPricing;
 use crate::error::{Error, Result};
+use crate::event::Event;
 use crate::metric::CustomAggregator;
 
 pub use output::{SimulationOutput, UsageAnswer, Warning};
@@ -24,6 +26,7 @@ pub use scenario::{
     ClockJob, ClockRun, CouponRemoval, CreditNoteRef, Empty, EventBody, EventsBatch, OneOffInvoice,
     Op, Scenario, Step, SubscriptionUpdate, Termination, TerminationParams, UsageQuery, WalletRef,
 };
+pub use validate::{Problem, validate};
 
 /// Runs `scenario` and returns everything it produced.
 ///
@@ -44,6 +47,36 @@ pub use scenario::{
 /// ```
 pub fn simulate(scenario: &Scenario) -> Result<SimulationOutput> {
     simulate_with(scenario, &NoCustomCode)
+}
+
+/// Runs `scenario` with `events` replayed as if each were an `event` step at its own timestamp: a
+/// loaded event comes after the steps of the same instant, and events of the same instant keep
+/// their order. An event's failure is reported at `events[j]`, a warning about it names it by
+/// `event: j`; `until` must not be before the last event.
+///
+/// ```
+/// use lagom_core::simulate::{Scenario, simulate_with_events};
+/// let scenario = Scenario::parse(r#"{
+///   "customer": {"external_id": "acme"},
+///   "billable_metrics": [{"name": "Calls", "code": "calls", "aggregation_type": "count_agg"}],
+///   "plans": [{"name": "Basic", "code": "basic", "interval": "monthly", "amount_cents": 0,
+///              "amount_currency": "EUR", "charges": [{"billable_metric_code": "calls",
+///              "charge_model": "standard", "properties": {"amount": "0.5"}}]}],
+///   "timeline": [{"at": "2024-03-01T00:00:00Z", "op": "create_subscription",
+///                 "body": {"external_id": "s1", "external_customer_id": "acme", "plan_code": "basic"}}],
+///   "until": "2024-04-01T00:00:00Z"
+/// }"#).unwrap();
+/// let events: Vec<lagom_core::event::Event> = serde_json::from_str(r#"[
+///   {"transaction_id": "t1", "external_subscription_id": "s1", "code": "calls", "timestamp": "2024-03-05T00:00:00Z"},
+///   {"transaction_id": "t2", "external_subscription_id": "s1", "code": "calls", "timestamp": "2024-03-06T00:00:00Z"},
+///   {"transaction_id": "t3", "external_subscription_id": "s1", "code": "calls", "timestamp": "2024-03-07T00:00:00Z"}
+/// ]"#).unwrap();
+/// let out = simulate_with_events(&scenario, &events).unwrap();
+/// // March's 3 calls at 0.50 EUR, billed on April 1st: 150 cents.
+/// assert_eq!(out.invoices[0].fees_amount_cents, 150);
+/// ```
+pub fn simulate_with_events(scenario: &Scenario, events: &[Event]) -> Result<SimulationOutput> {
+    engine::run(scenario, events, &NoCustomCode)
 }
 
 /// Runs `scenario`, pricing `custom` charges and aggregating `custom_agg` metrics with the host's
@@ -71,7 +104,7 @@ pub fn simulate(scenario: &Scenario) -> Result<SimulationOutput> {
 /// assert!(simulate_with(&scenario, &LagoRule).is_ok());
 /// ```
 pub fn simulate_with(scenario: &Scenario, custom: &dyn CustomCode) -> Result<SimulationOutput> {
-    engine::run(scenario, custom)
+    engine::run(scenario, &[], custom)
 }
 
 /// The host's code for what Lago runs as customer code: the pricing of `custom` charges, and the

@@ -45,8 +45,13 @@ pub struct UsageAnswer {
 /// Something the simulator did not bill, and why: an event it could not attribute, a duplicate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// The index of the timeline step that caused it.
-    pub step: usize,
+    /// The index of the timeline step that caused it, when a step did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
+    /// The index of the loaded event that caused it, when one did
+    /// ([`super::simulate_with_events`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<usize>,
     #[serde(with = "crate::time::iso")]
     pub at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]

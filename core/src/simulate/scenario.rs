@@ -300,31 +300,23 @@ struct RawStep {
     body: Option<Value>,
 }
 
-/// The document with its timeline still raw, so each body is read with its step's path.
+/// The document's top-level fields, in the order they are read and their problems reported.
+const FIELDS: &[&str] = &[
+    "organization",
+    "customer",
+    "customers",
+    "taxes",
+    "billable_metrics",
+    "plans",
+    "add_ons",
+    "coupons",
+    "timeline",
+    "until",
+];
+
+/// `until`: an optional ISO 8601 instant.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScenario {
-    #[serde(default)]
-    organization: Option<Organization>,
-    #[serde(default)]
-    customer: Option<Customer>,
-    #[serde(default)]
-    customers: Vec<Customer>,
-    #[serde(default)]
-    taxes: Vec<Tax>,
-    #[serde(default)]
-    billable_metrics: Vec<BillableMetric>,
-    #[serde(default)]
-    plans: Vec<Plan>,
-    #[serde(default)]
-    add_ons: Vec<AddOn>,
-    #[serde(default)]
-    coupons: Vec<Coupon>,
-    #[serde(default)]
-    timeline: Vec<Value>,
-    #[serde(default, with = "crate::time::iso_option")]
-    until: Option<Timestamp>,
-}
+struct Until(#[serde(with = "crate::time::iso_option")] Option<Timestamp>);
 
 impl Scenario {
     /// Reads a scenario document. A malformed step fails at `timeline[i]…`, a step earlier than
@@ -340,41 +332,139 @@ impl Scenario {
     /// assert!(err.to_string().starts_with("timeline[0].op: unknown op `bill`"));
     /// ```
     pub fn parse(text: &str) -> Result<Scenario> {
-        let raw: RawScenario = crate::eval::from_json(text)?;
-        let mut timeline = Vec::with_capacity(raw.timeline.len());
-        for (i, value) in raw.timeline.into_iter().enumerate() {
-            let step = parse_step(value).map_err(|e| e.within(&format!("timeline[{i}]")))?;
-            if let Some(previous) = timeline.last().map(|s: &Step| s.at)
-                && step.at < previous
-            {
+        let document = crate::eval::from_json(text)?;
+        let mut problems = Vec::new();
+        let (scenario, _) = read(document, &mut problems);
+        match problems.into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(scenario),
+        }
+    }
+
+    /// Fails when `until` is before the last step, or before `last_event`, the last of the events
+    /// replayed with the timeline.
+    ///
+    /// ```
+    /// use lagom_core::simulate::Scenario;
+    /// let scenario = Scenario::parse(r#"{"until": "2024-01-01T00:00:00Z",
+    ///   "timeline": [{"at": "2024-01-02T00:00:00Z", "op": "run_billing"}]}"#).unwrap();
+    /// assert_eq!(
+    ///     scenario.check_until(None).unwrap_err().to_string(),
+    ///     "until: must not be before the last step (got 2024-01-01T00:00:00Z < 2024-01-02T00:00:00Z)"
+    /// );
+    /// ```
+    pub fn check_until(&self, last_event: Option<Timestamp>) -> Result<()> {
+        let Some(until) = self.until else {
+            return Ok(());
+        };
+        let last_step = self.timeline.last().map(|s| (s.at, "step"));
+        let last_event = last_event.map(|at| (at, "event"));
+        for (last, what) in [last_step, last_event].into_iter().flatten() {
+            if until < last {
                 return Err(Error::invalid(
-                    format!("timeline[{i}].at"),
+                    "until",
                     format!(
-                        "steps must be in time order (got {} after {})",
-                        crate::time::format(step.at),
-                        crate::time::format(previous)
+                        "must not be before the last {what} (got {} < {})",
+                        crate::time::format(until),
+                        crate::time::format(last)
                     ),
                 ));
             }
-            timeline.push(step);
         }
-        Ok(Scenario {
-            organization: raw.organization,
-            customer: raw.customer,
-            customers: raw.customers,
-            taxes: raw.taxes,
-            billable_metrics: raw.billable_metrics,
-            plans: raw.plans,
-            add_ons: raw.add_ons,
-            coupons: raw.coupons,
-            timeline,
-            until: raw.until,
-        })
+        Ok(())
     }
 }
 
+/// Reads a scenario document as far as it goes: a field, list item or step that does not fit is
+/// left out and its problem pushed onto `problems`, and the rest is still read, so that every
+/// problem of the document is found in one pass. Also returns each kept step's index in the
+/// document's timeline.
+pub(super) fn read(document: Value, problems: &mut Vec<Error>) -> (Scenario, Vec<usize>) {
+    let mut fields: Map<String, Value> = match crate::eval::from_value(document) {
+        Ok(fields) => fields,
+        Err(err) => {
+            problems.push(err);
+            return (Scenario::default(), Vec::new());
+        }
+    };
+    let mut scenario = Scenario::default();
+    let mut step_indexes = Vec::new();
+    for &name in FIELDS {
+        let Some(value) = fields.remove(name) else {
+            continue;
+        };
+        match name {
+            "organization" => scenario.organization = item(value, name, problems).flatten(),
+            "customer" => scenario.customer = item(value, name, problems).flatten(),
+            "customers" => scenario.customers = list(value, name, problems),
+            "taxes" => scenario.taxes = list(value, name, problems),
+            "billable_metrics" => scenario.billable_metrics = list(value, name, problems),
+            "plans" => scenario.plans = list(value, name, problems),
+            "add_ons" => scenario.add_ons = list(value, name, problems),
+            "coupons" => scenario.coupons = list(value, name, problems),
+            "timeline" => {
+                (scenario.timeline, step_indexes) = timeline(list(value, name, problems), problems);
+            }
+            _ => scenario.until = item(value, name, problems).and_then(|Until(at)| at),
+        }
+    }
+    for name in fields.keys() {
+        let reason = <serde_json::Error as serde::de::Error>::unknown_field(name, FIELDS);
+        problems.push(Error::invalid(name.as_str(), reason.to_string()));
+    }
+    (scenario, step_indexes)
+}
+
+/// Reads one field, reporting its problem under `path`.
+fn item<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Vec<Error>) -> Option<T> {
+    crate::eval::from_value(value)
+        .map_err(|e| problems.push(e.within(path)))
+        .ok()
+}
+
+/// Reads a list item by item: a bad item is reported at `path[i]` and left out.
+fn list<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Vec<Error>) -> Vec<T> {
+    let items: Vec<Value> = item(value, path, problems).unwrap_or_default();
+    items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, value)| item(value, &format!("{path}[{i}]"), problems))
+        .collect()
+}
+
+/// Reads each step on its own; a step earlier than the last good one is reported at
+/// `timeline[i].at` and left out. Returns the kept steps and their indexes.
+fn timeline(raw: Vec<Value>, problems: &mut Vec<Error>) -> (Vec<Step>, Vec<usize>) {
+    let mut steps: Vec<Step> = Vec::with_capacity(raw.len());
+    let mut indexes = Vec::with_capacity(raw.len());
+    for (i, value) in raw.into_iter().enumerate() {
+        let step = match parse_step(value) {
+            Ok(step) => step,
+            Err(err) => {
+                problems.push(err.within(&format!("timeline[{i}]")));
+                continue;
+            }
+        };
+        match steps.last().map(|s| s.at) {
+            Some(previous) if step.at < previous => problems.push(Error::invalid(
+                format!("timeline[{i}].at"),
+                format!(
+                    "steps must be in time order (got {} after {})",
+                    crate::time::format(step.at),
+                    crate::time::format(previous)
+                ),
+            )),
+            _ => {
+                steps.push(step);
+                indexes.push(i);
+            }
+        }
+    }
+    (steps, indexes)
+}
+
 fn parse_step(value: Value) -> Result<Step> {
-    let raw: RawStep = body(value)?;
+    let raw: RawStep = crate::eval::from_value(value)?;
     let at = crate::time::from_json(&raw.at).ok_or_else(|| {
         Error::invalid(
             "at",
@@ -402,26 +492,12 @@ fn parse_step(value: Value) -> Result<Step> {
         "run_billing" => Op::RunBilling(within_body(value)?),
         "run_clock" => Op::RunClock(within_body(value)?),
         other => {
-            return Err(Error::UnknownVariant {
-                path: "op".to_owned(),
-                kind: "op",
-                value: other.to_owned(),
-                expected: OP_NAMES,
-            });
+            return Err(Error::unknown_variant("op", "op", other, OP_NAMES));
         }
     };
     Ok(Step { at, op })
 }
 
 fn within_body<T: DeserializeOwned>(value: Value) -> Result<T> {
-    body(value).map_err(|e| e.within("body"))
-}
-
-/// Reads `value` as a `T`, failing at the JSON path of the field that does not fit.
-fn body<T: DeserializeOwned>(value: Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        Error::invalid(path, err.into_inner().to_string())
-    })
+    crate::eval::from_value(value).map_err(|e| e.within("body"))
 }
