@@ -44,7 +44,7 @@ enum Command {
     /// Serve the eval contracts over HTTP (and the web app, or a built-in page, at `/`) until SIGTERM or Ctrl-C.
     ///
     /// Routes: GET /health, POST /api/v1/eval/{charge,aggregation,period}, POST /api/v1/simulate,
-    /// GET /api/v1/plugins. Logs go to standard error at the level RUST_LOG sets (default info).
+    /// POST /api/v1/validate, GET /api/v1/plugins. Logs go to standard error at the level RUST_LOG sets (default info).
     Serve(serve::Options),
     /// Replay a scenario (catalog, customers, timeline of API calls) on a virtual clock and print the
     /// invoices Lago would produce, the queries' answers and the warnings.

@@ -93,9 +93,14 @@ fn table(output: &SimulationOutput) -> String {
         ));
     }
     for warning in &output.warnings {
+        // `lagom simulate` loads no events besides the timeline's, so a step caused every warning.
+        let cause = match (warning.step, warning.event) {
+            (Some(step), _) => format!("step {step}"),
+            (None, Some(event)) => format!("event {event}"),
+            (None, None) => "the clock".to_owned(),
+        };
         lines.push(format!(
-            "warning: step {} at {}: {}",
-            warning.step,
+            "warning: {cause} at {}: {}",
             lagom_core::time::format(warning.at),
             warning.reason
         ));

@@ -937,3 +937,47 @@ fn a_simulated_custom_aggregation_is_folded_by_the_storage_example() {
         "{fee}"
     );
 }
+
+/// Every case of `tests/fixtures/validate/documents.json` posted to `/api/v1/validate`: the same problems,
+/// in order, each with the fixture's path and code and a message containing its fragment. Raw text that is
+/// not JSON is a problem like any other here, not a 400.
+#[test]
+fn every_validate_fixture_over_http() {
+    let server = Server::start(&[]);
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/validate/documents.json");
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("readable")).expect("JSON");
+    let cases = fixture["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 3, "too few cases");
+    let mut failures = Vec::new();
+    for case in cases {
+        let text = match case["text"].as_str() {
+            Some(text) => text.to_owned(),
+            None => case["document"].to_string(),
+        };
+        let answer = server.post("/api/v1/validate", text);
+        let body = answer.json();
+        let actual = body["problems"].as_array().cloned().unwrap_or_default();
+        let expected = case["problems"].as_array().cloned().unwrap_or_default();
+        let matches = answer.status == 200
+            && actual.len() == expected.len()
+            && actual.iter().zip(&expected).all(|(a, e)| {
+                a["path"] == e["path"]
+                    && a["code"] == e["code"]
+                    && a["message"]
+                        .as_str()
+                        .is_some_and(|a| a.contains(e["message"].as_str().unwrap_or_default()))
+            });
+        if !matches {
+            failures.push(format!(
+                "{}: status {}: {body}",
+                case["name"], answer.status
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    server
+        .post("/api/v1/validate", &b"{\"plans\": \"\xff\"}"[..])
+        .error(400, "malformed_json");
+}

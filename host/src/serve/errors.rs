@@ -28,13 +28,7 @@ impl HostError {
 
     fn code(&self) -> &'static str {
         match self {
-            HostError::Core(err) => match err {
-                lagom_core::Error::Invalid { .. } => "invalid",
-                lagom_core::Error::UnknownVariant { .. } => "unknown_variant",
-                lagom_core::Error::Overflow { .. } => "overflow",
-                lagom_core::Error::DivisionByZero { .. } => "division_by_zero",
-                lagom_core::Error::Custom { .. } => "custom",
-            },
+            HostError::Core(err) => err.code(),
             HostError::Plugin(_) => "plugin",
             HostError::MalformedJson(_) => "malformed_json",
             HostError::BodyUnreadable(_) => "unreadable_body",

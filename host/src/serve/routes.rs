@@ -1,10 +1,12 @@
 //! The routes of `lagom serve`: `GET /health`, `POST /api/v1/eval/{contract}`, `POST /api/v1/simulate`,
-//! `GET /api/v1/plugins`, and what `/` serves.
+//! `POST /api/v1/validate`, `GET /api/v1/plugins`, and what `/` serves.
 //!
 //! An eval request's body is the contract's input document and the answer is its output document; a
 //! simulate request's body is a scenario and the answer the simulator's output (the JSON of
 //! `lagom simulate`). The body is checked to be JSON here (so a syntax error is a 400, not a 422), then
 //! handed to the core on the blocking pool: evaluation is CPU work and must not stall the async runtime.
+//! A validate request's body is a scenario document too, but any text is read: its answer lists every
+//! problem, a syntax error included (`{"problems": [{path, code, message}]}`, empty when it is valid).
 //! With plugins loaded, `custom` charges are priced by the plugin their `properties.plugin` names.
 
 use std::sync::Arc;
@@ -18,7 +20,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use lagom::plugin::Runtime;
 use lagom_core::eval::Contract;
-use lagom_core::simulate::Scenario;
+use lagom_core::simulate::{Scenario, validate};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
@@ -52,6 +54,7 @@ pub fn router(site: &Site, limits: &Limits, plugins: Option<Arc<Runtime>>) -> Ro
     let api = Router::new()
         .route("/v1/eval/{contract}", post(eval))
         .route("/v1/simulate", post(simulate))
+        .route("/v1/validate", post(validate_scenario))
         .route("/v1/plugins", get(list_plugins))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
@@ -107,6 +110,15 @@ async fn simulate(
     })
     .await?;
     Ok(Json(output))
+}
+
+async fn validate_scenario(
+    State(state): State<ApiState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, HostError> {
+    let document = utf8_text(body, state.max_body_bytes)?;
+    let problems = on_blocking_pool(&state, move || Ok(validate(&document))).await?;
+    Ok(Json(json!({ "problems": problems })))
 }
 
 /// The loaded plugins: each one's name, the calls it exports, its ABI version, its size and the limits
@@ -165,6 +177,14 @@ async fn on_blocking_pool<T: Send + 'static>(
 
 /// The request body as JSON text, or why it is not.
 fn json_text(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<String, HostError> {
+    let text = utf8_text(body, limit)?;
+    serde_json::from_str::<serde::de::IgnoredAny>(&text)
+        .map_err(|err| HostError::MalformedJson(err.to_string()))?;
+    Ok(text)
+}
+
+/// The request body as text, or why it is not.
+fn utf8_text(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<String, HostError> {
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             HostError::BodyTooLarge { limit }
@@ -172,9 +192,6 @@ fn json_text(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<String
             HostError::BodyUnreadable(rejection.body_text())
         }
     })?;
-    let text = String::from_utf8(body.into())
-        .map_err(|err| HostError::MalformedJson(format!("the body is not UTF-8 text ({err})")))?;
-    serde_json::from_str::<serde::de::IgnoredAny>(&text)
-        .map_err(|err| HostError::MalformedJson(err.to_string()))?;
-    Ok(text)
+    String::from_utf8(body.into())
+        .map_err(|err| HostError::MalformedJson(format!("the body is not UTF-8 text ({err})")))
 }
