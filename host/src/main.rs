@@ -3,10 +3,12 @@
 
 mod error;
 mod eval;
+mod openapi;
 mod plugins;
 mod serve;
 mod simulate;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -61,6 +63,12 @@ enum Command {
         format: simulate::Format,
         #[command(flatten)]
         plugins: plugins::PluginArgs,
+    },
+    /// Print the JSON Schema (draft 2020-12) of a document, generated from the Rust types that read it.
+    Schema {
+        /// Which document.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(openapi::SCHEMAS))]
+        name: String,
     },
     /// Create, build, try out and check custom-pricing plugins (sandboxed WebAssembly; see docs/plugins.md).
     ///
@@ -130,6 +138,15 @@ fn run(command: Command) -> Result<(), Failure> {
             plugins.load()?.as_ref(),
             &mut std::io::stdout().lock(),
         )?),
+        Command::Schema { name } => {
+            let schema = openapi::schema(&name).unwrap_or_default();
+            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+            let mut out = std::io::stdout().lock();
+            Ok(writeln!(out, "{text}").map_err(|source| HostError::Io {
+                what: "standard output".into(),
+                source,
+            })?)
+        }
         Command::Plugin { command } => {
             Ok(plugin::cli::run(command, &mut std::io::stdout().lock())?)
         }

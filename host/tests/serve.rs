@@ -981,3 +981,75 @@ fn every_validate_fixture_over_http() {
         .post("/api/v1/validate", &b"{\"plans\": \"\xff\"}"[..])
         .error(400, "malformed_json");
 }
+
+/// The OpenAPI document parses, lists every route the server answers (each of which is really answered,
+/// not a 404), and describes the scenario with the same schema `lagom schema scenario` prints.
+#[test]
+fn the_openapi_document_lists_every_route() {
+    let server = Server::start(&[]);
+    let answer = server.get("/api/v1/openapi.json");
+    assert_eq!(answer.status, 200);
+    let document = answer.json();
+    assert!(
+        document["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        document["openapi"]
+    );
+    let paths = document["paths"].as_object().expect("paths");
+    let mut listed: Vec<(&str, &str)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let item = item.as_object().expect("a path item");
+            item.keys()
+                .map(move |method| (path.as_str(), method.as_str()))
+        })
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(
+        listed,
+        [
+            ("/api/v1/eval/aggregation", "post"),
+            ("/api/v1/eval/charge", "post"),
+            ("/api/v1/eval/period", "post"),
+            ("/api/v1/openapi.json", "get"),
+            ("/api/v1/plugins", "get"),
+            ("/api/v1/simulate", "post"),
+            ("/api/v1/validate", "post"),
+            ("/health", "get"),
+        ]
+    );
+    for (path, method) in &listed {
+        let status = match *method {
+            "get" => server.get(path).status,
+            _ => server.post(path, "{}").status,
+        };
+        assert_ne!(status, 404, "{method} {path}");
+        assert_ne!(status, 405, "{method} {path}");
+    }
+    let scenario = &document["paths"]["/api/v1/simulate"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"]["$ref"];
+    assert_eq!(scenario, "#/components/schemas/Scenario");
+    let schemas = &document["components"]["schemas"];
+    for name in [
+        "Scenario",
+        "Step",
+        "Plan",
+        "BillableMetric",
+        "Input",
+        "Problem",
+        "Error",
+    ] {
+        assert!(schemas[name].is_object(), "no schema {name}");
+    }
+    let printed = Command::new(env!("CARGO_BIN_EXE_lagom"))
+        .args(["schema", "scenario"])
+        .output()
+        .expect("lagom runs");
+    let printed: Value = serde_json::from_slice(&printed.stdout).expect("JSON");
+    let served = schemas["Scenario"]
+        .to_string()
+        .replace("#/components/schemas/", "#/$defs/");
+    assert_eq!(served, printed["$defs"]["Scenario"].to_string());
+}

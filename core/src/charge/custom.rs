@@ -24,11 +24,14 @@ use crate::event::Event;
 /// assert_eq!(state.amount, 20.into());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomAggregation {
     #[serde(default, with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub total_units: Decimal,
     #[serde(with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub amount: Decimal,
 }
 

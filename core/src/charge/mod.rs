@@ -46,6 +46,7 @@ use properties::Fields;
 /// assert!(err.contains("unknown variant `tiered`, expected one of `standard`"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeModel {
     Standard,
@@ -72,13 +73,17 @@ pub enum ChargeModel {
 /// assert_eq!(event.prorated_value, None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventValue {
     #[serde(with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub value: Decimal,
     #[serde(default, with = "crate::decimal::lenient_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub prorated_value: Option<Decimal>,
     #[serde(default, with = "crate::decimal::lenient_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub precise_total_amount_cents: Option<Decimal>,
 }
 

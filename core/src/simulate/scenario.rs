@@ -38,6 +38,7 @@ use crate::wallet::Wallet;
 /// assert_eq!(scenario.timeline.len(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scenario {
     #[serde(default)]
     pub organization: Option<Organization>,
@@ -69,6 +70,7 @@ pub struct Scenario {
 
 /// One API call at one instant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     #[serde(with = "crate::time::iso")]
     pub at: Timestamp,
@@ -78,6 +80,7 @@ pub struct Step {
 
 /// The API calls a timeline can make, each with its body in the API's shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "op", content = "body", rename_all = "snake_case")]
 pub enum Op {
     CreateCustomer(Box<Customer>),
@@ -105,11 +108,13 @@ pub enum Op {
 
 /// An empty body (`{}` or no body at all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
 /// `PUT /subscriptions/{external_id}`: the fields a subscription update may change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionUpdate {
     pub external_id: String,
@@ -131,6 +136,7 @@ pub struct SubscriptionUpdate {
 
 /// `DELETE /subscriptions/{external_id}` with its query options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Termination {
     pub external_id: String,
@@ -140,6 +146,7 @@ pub struct Termination {
 
 /// The termination's query options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TerminationParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,6 +157,7 @@ pub struct TerminationParams {
 
 /// `POST /events`: an event whose timestamp defaults to the step's instant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventBody {
     pub transaction_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +175,7 @@ pub struct EventBody {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub precise_total_amount_cents: Option<Decimal>,
 }
 
@@ -204,6 +213,7 @@ impl EventBody {
 
 /// `POST /events/batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventsBatch {
     pub events: Vec<EventBody>,
@@ -211,6 +221,7 @@ pub struct EventsBatch {
 
 /// `DELETE /customers/{external_customer_id}/applied_coupons/{id}`, naming the coupon by code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CouponRemoval {
     pub external_customer_id: String,
@@ -219,6 +230,7 @@ pub struct CouponRemoval {
 
 /// A wallet named by its id (`wal_0001`, in creation order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WalletRef {
     pub wallet_id: String,
@@ -226,6 +238,7 @@ pub struct WalletRef {
 
 /// A credit note named by its id (`cn_0001`, in creation order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreditNoteRef {
     pub credit_note_id: String,
@@ -233,6 +246,7 @@ pub struct CreditNoteRef {
 
 /// `POST /invoices`: a one-off invoice of add-on fees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OneOffInvoice {
     pub external_customer_id: String,
@@ -244,6 +258,7 @@ pub struct OneOffInvoice {
 
 /// `GET /customers/{external_customer_id}/current_usage?external_subscription_id=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,6 +268,7 @@ pub struct UsageQuery {
 
 /// `run_clock`'s body: which clock job to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClockRun {
     pub job: ClockJob,
@@ -260,6 +276,7 @@ pub struct ClockRun {
 
 /// Lago's clock jobs besides periodic billing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClockJob {
     /// Terminates subscriptions whose `ending_at` has passed.
@@ -292,6 +309,7 @@ const OP_NAMES: &[&str] = &[
 
 /// A step before its body is read: the instant, the op's name, the raw body.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct RawStep {
     at: Value,
@@ -316,6 +334,7 @@ const FIELDS: &[&str] = &[
 
 /// `until`: an optional ISO 8601 instant.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct Until(#[serde(with = "crate::time::iso_option")] Option<Timestamp>);
 
 impl Scenario {

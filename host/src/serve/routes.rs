@@ -1,5 +1,5 @@
 //! The routes of `lagom serve`: `GET /health`, `POST /api/v1/eval/{contract}`, `POST /api/v1/simulate`,
-//! `POST /api/v1/validate`, `GET /api/v1/plugins`, and what `/` serves.
+//! `POST /api/v1/validate`, `GET /api/v1/plugins`, `GET /api/v1/openapi.json`, and what `/` serves.
 //!
 //! An eval request's body is the contract's input document and the answer is its output document; a
 //! simulate request's body is a scenario and the answer the simulator's output (the JSON of
@@ -28,7 +28,7 @@ use super::errors::{method_not_allowed, no_route};
 use super::layers::{log_request, time_limit};
 use super::static_files::Site;
 use crate::error::HostError;
-use crate::{eval, simulate};
+use crate::{eval, openapi, simulate};
 
 /// The limits a request must keep to.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +46,8 @@ struct ApiState {
     slots: Arc<Semaphore>,
     /// The plugins of `--plugins`, compiled once at start-up.
     plugins: Option<Arc<Runtime>>,
+    /// The OpenAPI document, built once.
+    openapi: Arc<Value>,
 }
 
 /// The whole application: health, the API, the site at `/`, and the request-wide layers.
@@ -56,6 +58,7 @@ pub fn router(site: &Site, limits: &Limits, plugins: Option<Arc<Runtime>>) -> Ro
         .route("/v1/simulate", post(simulate))
         .route("/v1/validate", post(validate_scenario))
         .route("/v1/plugins", get(list_plugins))
+        .route("/v1/openapi.json", get(openapi_document))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
@@ -63,6 +66,7 @@ pub fn router(site: &Site, limits: &Limits, plugins: Option<Arc<Runtime>>) -> Ro
             max_body_bytes: limits.max_body_bytes,
             slots: Arc::new(Semaphore::new(cpus)),
             plugins,
+            openapi: Arc::new(openapi::document()),
         });
     Router::new()
         .route("/health", get(health))
@@ -153,6 +157,10 @@ async fn list_plugins(State(state): State<ApiState>) -> Json<Value> {
         })
         .collect();
     Json(json!({ "plugins": plugins }))
+}
+
+async fn openapi_document(State(state): State<ApiState>) -> Json<Value> {
+    Json(Value::clone(&state.openapi))
 }
 
 /// Runs `work` on the blocking pool once an evaluation slot is free, and returns its answer.
