@@ -1037,7 +1037,7 @@ fn the_openapi_document_lists_every_route() {
         "Step",
         "Plan",
         "BillableMetric",
-        "Input",
+        "ChargeInput",
         "Problem",
         "Error",
     ] {
