@@ -128,7 +128,11 @@ fn main() {
     let server = Server::start();
     let routes = [
         ("/api/v1/eval/charge", charge, requests),
-        ("/api/v1/simulate", scenario.as_str(), (requests / 10).max(clients)),
+        (
+            "/api/v1/simulate",
+            scenario.as_str(),
+            (requests / 10).max(clients),
+        ),
     ];
     for (route, body, count) in routes {
         let url = format!("{}{route}", server.url);

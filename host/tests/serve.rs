@@ -936,6 +936,35 @@ fn a_simulated_custom_aggregation_is_folded_by_the_storage_example() {
         fee["precise_unit_amount"], "0.2152173913043478260869565217",
         "{fee}"
     );
+
+    // The charge contract has no events to fold: it prices the aggregation state it is given, by the
+    // same rule (9.9 over 46 units), and refuses a charge without one.
+    let charge = |state: Value| {
+        let mut input = json!({"charge_model": "custom", "units": "46",
+                               "properties": {"plugin": "custom_aggregator"}});
+        if !state.is_null() {
+            input["custom_aggregation"] = state;
+        }
+        server.post("/api/v1/eval/charge", input.to_string())
+    };
+    let answer = charge(json!({"total_units": "46", "amount": "9.9"}));
+    assert_eq!(
+        (answer.status, answer.json()),
+        (
+            200,
+            json!({"amount": "9.9", "unit_amount": "0.2152173913043478260869565217", "amount_details": {}})
+        )
+    );
+    let answer = charge(Value::Null);
+    assert_eq!(answer.status, 422);
+    let message = answer.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("plugin `custom_aggregator` exports only lagom_aggregate"),
+        "{message}"
+    );
 }
 
 /// Every case of `tests/fixtures/validate/documents.json` posted to `/api/v1/validate`: the same problems,

@@ -65,6 +65,13 @@ impl CustomPricing for Runtime {
     fn price(&self, request: &CustomRequest<'_>) -> Result<ChargeResult, String> {
         let plugin = self.charge_plugin(request.properties)?;
         if !plugin.calls().price {
+            if request.custom_aggregation.is_none() {
+                return Err(format!(
+                    "plugin `{}` exports only lagom_aggregate: it prices the charge of a custom_agg metric, \
+                     from the aggregation it computed",
+                    plugin.name()
+                ));
+            }
             return AggregationAmount.price(request);
         }
         let context = json!({
