@@ -410,6 +410,10 @@ fn the_root_serves_the_built_in_page_without_a_www_build() {
         "/api/v1/eval/charge",
         "/api/v1/eval/aggregation",
         "/api/v1/eval/period",
+        "/api/v1/simulate",
+        "/api/v1/validate",
+        "/api/v1/plugins",
+        "/api/v1/openapi.json",
         "curl ",
         "<form",
     ] {
