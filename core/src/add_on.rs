@@ -17,6 +17,7 @@ use crate::validate::{require_positive, require_text};
 /// assert!(a.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddOn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,

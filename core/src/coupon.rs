@@ -26,6 +26,7 @@ use crate::validate::{require, require_positive, require_text};
 /// assert!(c.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Coupon {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -45,6 +46,7 @@ pub struct Coupon {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub percentage_rate: Option<Decimal>,
     /// Whether a customer may have the coupon applied more than once (Lago's default: yes).
     #[serde(default = "crate::validate::yes")]
@@ -158,6 +160,7 @@ impl Coupon {
 /// assert!(serde_json::from_str::<CouponType>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CouponType {
     FixedAmount,
@@ -166,6 +169,7 @@ pub enum CouponType {
 
 /// How long a coupon applies: one invoice, `frequency_duration` periods, or for ever.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
     Once,
@@ -182,6 +186,7 @@ pub enum Frequency {
 /// assert!(serde_json::from_str::<Expiration>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Expiration {
     NoExpiration,
@@ -196,6 +201,7 @@ pub enum Expiration {
 /// assert!(limits.plan_codes.is_empty());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CouponAppliesTo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plan_codes: Vec<String>,
@@ -213,6 +219,7 @@ pub struct CouponAppliesTo {
 /// assert_eq!(a.amount_cents, Some(2500));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppliedCoupon {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -238,6 +245,7 @@ pub struct AppliedCoupon {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub percentage_rate: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frequency: Option<Frequency>,
@@ -274,6 +282,7 @@ pub struct AppliedCoupon {
 /// assert!(serde_json::from_str::<AppliedCouponStatus>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AppliedCouponStatus {
     Active,

@@ -28,6 +28,7 @@ use crate::validate::{each, require_not_negative, require_text};
 /// assert_eq!(cn.reason, lagom_core::credit_note::Reason::Other);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -52,6 +53,7 @@ pub struct CreditNote {
     pub total_amount_cents: i64,
     pub taxes_amount_cents: i64,
     #[serde(with = "crate::money::number")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub taxes_rate: Decimal,
     pub sub_total_excluding_taxes_amount_cents: i64,
     /// Credit still available to future invoices.
@@ -87,6 +89,7 @@ pub struct CreditNote {
 /// assert!(item.fee.is_none());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreditNoteItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -105,6 +108,7 @@ pub struct CreditNoteItem {
 /// assert!(serde_json::from_str::<CreditStatus>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CreditStatus {
     Available,
@@ -114,6 +118,7 @@ pub enum CreditStatus {
 
 /// Lago's credit note `refund_status` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RefundStatus {
     Pending,
@@ -130,6 +135,7 @@ pub enum RefundStatus {
 /// assert!(serde_json::from_str::<Reason>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     DuplicatedCharge,
@@ -151,6 +157,7 @@ pub enum Reason {
 /// assert!(input.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreditNoteCreate {
     pub invoice_id: String,
     pub reason: Reason,
@@ -215,6 +222,7 @@ impl CreditNoteCreate {
 /// assert_eq!(item.amount_cents, 250);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreditNoteItemInput {
     pub fee_id: String,
     pub amount_cents: i64,

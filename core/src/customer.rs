@@ -23,6 +23,7 @@ use crate::validate::{require_text, when_present};
 /// assert_eq!(c.billing_configuration.unwrap().invoice_grace_period, Some(3));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -109,6 +110,7 @@ fn known_time_zone(zone: Option<&str>, path: &str) -> Result<()> {
 /// assert!(serde_json::from_str::<FinalizeZeroAmountInvoice>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FinalizeZeroAmountInvoice {
     Inherit,
@@ -126,6 +128,7 @@ pub enum FinalizeZeroAmountInvoice {
 ///     Some(lagom_core::customer::IssuingDateAnchor::CurrentPeriodEnd));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerBillingConfiguration {
     /// Days an invoice stays a draft before it is finalized; the organization's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,6 +163,7 @@ pub struct CustomerBillingConfiguration {
 /// assert!(serde_json::from_str::<IssuingDateAnchor>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IssuingDateAnchor {
     CurrentPeriodEnd,
@@ -168,6 +172,7 @@ pub enum IssuingDateAnchor {
 
 /// Whether the issuing date moves to the finalization date (after the grace period).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IssuingDateAdjustment {
     AlignWithFinalizationDate,
@@ -185,6 +190,7 @@ pub enum IssuingDateAdjustment {
 /// assert!(org.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -233,6 +239,7 @@ impl Organization {
 
 /// How invoice numbers are sequenced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentNumbering {
     PerCustomer,
@@ -247,6 +254,7 @@ pub enum DocumentNumbering {
 /// assert_eq!(b.invoice_grace_period, Some(3));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationBillingConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_grace_period: Option<u32>,

@@ -149,6 +149,27 @@ pub fn to_text(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
+/// The JSON Schema of a decimal as the serde adapters read it: a string holding a decimal number
+/// (exact; what Lagom writes) or a JSON number.
+#[cfg(feature = "openapi")]
+pub struct DecimalInput;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for DecimalInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Number]))
+            .description(Some(
+                "A decimal: a string such as \"27.5\" (exact), or a JSON number",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for DecimalInput {}
+
 /// Serde adapter for a required decimal: reads a JSON string or number, writes the shortest string.
 ///
 /// ```

@@ -22,6 +22,7 @@ use crate::decimal::Decimal;
 /// assert_eq!(event.properties["gb"], "12.5");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// Unique per organization: Lago keeps the first event of a transaction_id and ignores the others.
     pub transaction_id: String,
@@ -41,5 +42,6 @@ pub struct Event {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub precise_total_amount_cents: Option<Decimal>,
 }

@@ -26,6 +26,7 @@ use crate::tax::AppliedTax;
 /// assert_eq!(serde_json::to_value(&fee).unwrap()["precise_amount"], "1.0001");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fee {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -55,12 +56,14 @@ pub struct Fee {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub precise_amount: Option<Decimal>,
     #[serde(
         default,
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub precise_total_amount: Option<Decimal>,
     pub amount_currency: Currency,
     pub taxes_amount_cents: i64,
@@ -69,11 +72,14 @@ pub struct Fee {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub taxes_precise_amount: Option<Decimal>,
     /// The sum of the applied taxes' rates, in percent (a JSON number).
     #[serde(with = "crate::money::number")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub taxes_rate: Decimal,
     #[serde(with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub units: Decimal,
     /// The amount of one unit, in currency units.
     #[serde(
@@ -81,12 +87,14 @@ pub struct Fee {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub precise_unit_amount: Option<Decimal>,
     #[serde(
         default,
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub total_aggregated_units: Option<Decimal>,
     /// `amount_cents` plus `taxes_amount_cents`.
     pub total_amount_cents: i64,
@@ -149,6 +157,7 @@ pub struct Fee {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub precise_coupons_amount_cents: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_total_excluding_taxes_amount_cents: Option<i64>,
@@ -157,6 +166,7 @@ pub struct Fee {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub sub_total_excluding_taxes_precise_amount_cents: Option<Decimal>,
     /// The charge model's breakdown (ranges, free units, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -197,6 +207,7 @@ impl Fee {
 /// assert!(item.grouped_by["region"].is_null());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeeItem {
     #[serde(rename = "type")]
     pub kind: FeeType,
@@ -231,6 +242,7 @@ pub struct FeeItem {
 /// assert!(serde_json::from_str::<FeeType>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FeeType {
     Charge,
@@ -251,6 +263,7 @@ pub enum FeeType {
 /// assert!(serde_json::from_str::<PaymentStatus>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     Pending,

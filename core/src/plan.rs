@@ -33,6 +33,7 @@ use crate::validate::{each, require_not_negative, require_positive, require_text
 /// assert!(plan.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Plan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -58,6 +59,7 @@ pub struct Plan {
         with = "crate::money::number_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub trial_period: Option<Decimal>,
     /// Whether the subscription fee is billed at the start of the period.
     #[serde(default)]
@@ -159,6 +161,7 @@ pub(crate) fn validate_pricing(
 /// assert_eq!(c.amount_cents, 100000);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MinimumCommitment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -196,6 +199,7 @@ pub struct MinimumCommitment {
 /// assert!(t.recurring);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UsageThreshold {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -233,6 +237,7 @@ pub struct UsageThreshold {
 /// assert_eq!(charge.properties["package_size"], 1000);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Charge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -318,6 +323,7 @@ impl Charge {
 /// assert!(serde_json::from_str::<RegroupPaidFees>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RegroupPaidFees {
     Invoice,
@@ -333,6 +339,7 @@ pub enum RegroupPaidFees {
 /// assert_eq!(f.values["region"], ["Europe"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChargeFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_display_name: Option<String>,

@@ -29,6 +29,7 @@ use crate::validate::{each, require_not_negative, require_text, when_present};
 /// assert_eq!(s.plan_overrides.unwrap().charges[0].properties.as_ref().unwrap()["amount"], "0.4");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subscription {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -163,6 +164,7 @@ impl Subscription {
 /// assert!(serde_json::from_str::<SubscriptionStatus>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubscriptionStatus {
     Pending,
@@ -174,6 +176,7 @@ pub enum SubscriptionStatus {
 
 /// What a termination does with the unused part of a pay-in-advance subscription fee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnTerminationCreditNote {
     Credit,
@@ -191,6 +194,7 @@ pub enum OnTerminationCreditNote {
 /// assert!(serde_json::from_str::<OnTerminationInvoice>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnTerminationInvoice {
     Generate,
@@ -205,6 +209,7 @@ pub enum OnTerminationInvoice {
 /// assert_eq!(o.validate().unwrap_err().to_string(), "amount_cents: must not be negative (got -1)");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanOverrides {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -221,6 +226,7 @@ pub struct PlanOverrides {
         with = "crate::money::number_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub trial_period: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_codes: Option<Vec<String>>,
@@ -261,6 +267,7 @@ impl PlanOverrides {
 /// assert!(o.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChargeOverride {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

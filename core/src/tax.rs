@@ -22,6 +22,7 @@ use crate::validate::{require_not_negative, require_text};
 /// assert!(tax.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tax {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -31,6 +32,7 @@ pub struct Tax {
     pub description: Option<String>,
     /// The rate in percent; Lago writes it as a JSON number.
     #[serde(with = "crate::money::number")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub rate: Decimal,
     /// Whether the tax applies by default to every customer of the organization.
     #[serde(default)]
@@ -68,6 +70,7 @@ impl Tax {
 /// assert_eq!(applied.amount_cents, 2000);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppliedTax {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -76,6 +79,7 @@ pub struct AppliedTax {
     pub tax_name: String,
     pub tax_code: String,
     #[serde(with = "crate::money::number")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub tax_rate: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_description: Option<String>,

@@ -33,6 +33,7 @@ pub const LOWEST_PRIORITY: u32 = 50;
 /// assert_eq!(serde_json::to_value(&w).unwrap()["rate_amount"], "1.5");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Wallet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -51,6 +52,7 @@ pub struct Wallet {
     pub priority: Option<u32>,
     /// Currency units one credit is worth.
     #[serde(with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub rate_amount: Decimal,
     /// Credits bought at creation (invoiced).
     #[serde(
@@ -58,6 +60,7 @@ pub struct Wallet {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub paid_credits: Option<Decimal>,
     /// Credits offered at creation.
     #[serde(
@@ -65,12 +68,14 @@ pub struct Wallet {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub granted_credits: Option<Decimal>,
     #[serde(
         default,
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub credits_balance: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_cents: Option<i64>,
@@ -79,6 +84,7 @@ pub struct Wallet {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub consumed_credits: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ongoing_balance_cents: Option<i64>,
@@ -89,12 +95,14 @@ pub struct Wallet {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub credits_ongoing_balance: Option<Decimal>,
     #[serde(
         default,
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub credits_ongoing_usage_balance: Option<Decimal>,
     #[serde(
         default,
@@ -200,6 +208,7 @@ impl Wallet {
 /// assert!(serde_json::from_str::<WalletStatus>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WalletStatus {
     Active,
@@ -215,6 +224,7 @@ pub enum WalletStatus {
 /// assert_eq!(limits.fee_types, [FeeType::Charge, FeeType::Commitment]);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalletAppliesTo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fee_types: Vec<FeeType>,
@@ -232,6 +242,7 @@ pub struct WalletAppliesTo {
 /// assert_eq!(rule.validate().unwrap_err().path(), Some("target_ongoing_balance"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecurringTransactionRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -250,18 +261,21 @@ pub struct RecurringTransactionRule {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub threshold_credits: Option<Decimal>,
     #[serde(
         default,
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub paid_credits: Option<Decimal>,
     #[serde(
         default,
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub granted_credits: Option<Decimal>,
     /// For the `target` method: top up to this ongoing balance.
     #[serde(
@@ -269,6 +283,7 @@ pub struct RecurringTransactionRule {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub target_ongoing_balance: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grants_target_top_up: Option<bool>,
@@ -341,6 +356,7 @@ impl RecurringTransactionRule {
 /// assert!(serde_json::from_str::<Trigger>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     Interval,
@@ -349,6 +365,7 @@ pub enum Trigger {
 
 /// How much a recurring top-up adds: fixed credits, or enough to reach a target balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TopUpMethod {
     Fixed,
@@ -365,6 +382,7 @@ pub enum TopUpMethod {
 /// assert_eq!(t.credit_amount, lagom_core::decimal::Decimal::from(100));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalletTransaction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -379,9 +397,11 @@ pub struct WalletTransaction {
     pub transaction_type: TransactionType,
     /// The amount in currency units.
     #[serde(with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub amount: Decimal,
     /// The number of credits.
     #[serde(with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub credit_amount: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_requires_successful_payment: Option<bool>,
@@ -418,6 +438,7 @@ pub struct WalletTransaction {
 /// assert!(serde_json::from_str::<TransactionStatus>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionStatus {
     Pending,
@@ -427,6 +448,7 @@ pub enum TransactionStatus {
 
 /// Lago's wallet transaction `transaction_status` values: why credits moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionKind {
     Purchased,
@@ -444,6 +466,7 @@ pub enum TransactionKind {
 /// assert!(serde_json::from_str::<TransactionType>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionType {
     Inbound,
@@ -452,6 +475,7 @@ pub enum TransactionType {
 
 /// What created a wallet transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionSource {
     Manual,

@@ -11,6 +11,10 @@ pub enum HostError {
     #[error("{0}")]
     Core(#[from] lagom_core::Error),
 
+    /// A plugin could not be loaded (`--plugins`), or the plugin runtime could not start.
+    #[error("{0}")]
+    Plugin(#[from] lagom::plugin::PluginError),
+
     /// The input or output could not be read or written.
     #[error("{what}: {source}")]
     Io {
@@ -57,6 +61,7 @@ impl HostError {
     pub fn exit_code(&self) -> u8 {
         match self {
             HostError::Core(_) => 2,
+            HostError::Plugin(err) => err.exit_code(),
             _ => 1,
         }
     }

@@ -3,9 +3,12 @@
 
 mod error;
 mod eval;
+mod openapi;
+mod plugins;
 mod serve;
 mod simulate;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,11 +40,13 @@ enum Command {
         /// Indent the answer.
         #[arg(long)]
         pretty: bool,
+        #[command(flatten)]
+        plugins: plugins::PluginArgs,
     },
     /// Serve the eval contracts over HTTP (and the web app, or a built-in page, at `/`) until SIGTERM or Ctrl-C.
     ///
-    /// Routes: GET /health, POST /api/v1/eval/{charge,aggregation,period}. Logs go to standard error at the
-    /// level RUST_LOG sets (default info).
+    /// Routes: GET /health, POST /api/v1/eval/{charge,aggregation,period}, POST /api/v1/simulate,
+    /// POST /api/v1/validate, GET /api/v1/plugins. Logs go to standard error at the level RUST_LOG sets (default info).
     Serve(serve::Options),
     /// Replay a scenario (catalog, customers, timeline of API calls) on a virtual clock and print the
     /// invoices Lago would produce, the queries' answers and the warnings.
@@ -56,6 +61,14 @@ enum Command {
         /// Print the whole output as JSON, or a table of invoices.
         #[arg(long, value_enum, default_value = "json")]
         format: simulate::Format,
+        #[command(flatten)]
+        plugins: plugins::PluginArgs,
+    },
+    /// Print the JSON Schema (draft 2020-12) of a document, generated from the Rust types that read it.
+    Schema {
+        /// Which document.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(openapi::SCHEMAS))]
+        name: String,
     },
     /// Create, build, try out and check custom-pricing plugins (sandboxed WebAssembly; see docs/plugins.md).
     ///
@@ -104,10 +117,12 @@ fn run(command: Command) -> Result<(), Failure> {
             contract,
             input,
             pretty,
+            plugins,
         } => Ok(eval::run(
             contract.into(),
             input.as_deref(),
             pretty,
+            plugins.load()?.as_ref(),
             &mut std::io::stdout().lock(),
         )?),
         Command::Serve(options) => Ok(serve::run(options)?),
@@ -115,12 +130,23 @@ fn run(command: Command) -> Result<(), Failure> {
             scenario,
             until,
             format,
+            plugins,
         } => Ok(simulate::run(
             &scenario,
             until.as_deref(),
             format,
+            plugins.load()?.as_ref(),
             &mut std::io::stdout().lock(),
         )?),
+        Command::Schema { name } => {
+            let schema = openapi::schema(&name).unwrap_or_default();
+            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+            let mut out = std::io::stdout().lock();
+            Ok(writeln!(out, "{text}").map_err(|source| HostError::Io {
+                what: "standard output".into(),
+                source,
+            })?)
+        }
         Command::Plugin { command } => {
             Ok(plugin::cli::run(command, &mut std::io::stdout().lock())?)
         }

@@ -1,12 +1,14 @@
 //! `lagom simulate SCENARIO.json`: replays a scenario with `lagom_core::simulate` and prints its
 //! output, as JSON or as a table of invoices for reading in a terminal.
 //!
-//! The billing lives in the core; this module reads the file, applies `--until`, and formats.
+//! The billing lives in the core; this module reads the file, applies `--until`, hands `custom`
+//! charges to the plugins when there are any, and formats.
 
 use std::io::Write;
 use std::path::Path;
 
-use lagom_core::simulate::{Scenario, SimulationOutput, simulate};
+use lagom::plugin::Runtime;
+use lagom_core::simulate::{NoCustomCode, Scenario, SimulationOutput, simulate_with};
 
 use crate::error::HostError;
 
@@ -25,6 +27,7 @@ pub fn run(
     path: &Path,
     until: Option<&str>,
     format: Format,
+    plugins: Option<&Runtime>,
     out: &mut impl Write,
 ) -> Result<(), HostError> {
     let text = std::fs::read_to_string(path).map_err(|source| HostError::Io {
@@ -38,7 +41,7 @@ pub fn run(
         })?;
         scenario.until = Some(at);
     }
-    let output = simulate(&scenario)?;
+    let output = output(&scenario, plugins)?;
     let text = match format {
         Format::Json => serde_json::to_string_pretty(&output).map_err(|e| {
             HostError::Core(lagom_core::Error::invalid(
@@ -52,6 +55,17 @@ pub fn run(
         what: "standard output".into(),
         source,
     })
+}
+
+/// Runs `scenario`, pricing `custom` charges (and `custom_agg` metrics) with `plugins` when given.
+pub fn output(
+    scenario: &Scenario,
+    plugins: Option<&Runtime>,
+) -> Result<SimulationOutput, lagom_core::Error> {
+    match plugins {
+        Some(plugins) => simulate_with(scenario, plugins),
+        None => simulate_with(scenario, &NoCustomCode),
+    }
 }
 
 /// The invoices as aligned columns (amounts in cents), then one line per warning.

@@ -1,6 +1,8 @@
 //! Starts the real `lagom serve` binary on a free loopback port and talks HTTP to it: health, every eval
-//! fixture (the same answers as the core and the CLI), the JSON errors (400, 404, 405, 413, 422, 503), the
-//! page at `/`, the request log, and a graceful exit on SIGTERM and Ctrl-C.
+//! fixture (the same answers as the core and the CLI), every scenario fixture through `/api/v1/simulate`,
+//! plugins (`--plugins`: listed, pricing `custom` charges, hostile ones failing alone), the JSON errors
+//! (400, 404, 405, 413, 422, 503), the page at `/`, the request log, and a graceful exit on SIGTERM and
+//! Ctrl-C.
 
 mod common;
 
@@ -408,6 +410,10 @@ fn the_root_serves_the_built_in_page_without_a_www_build() {
         "/api/v1/eval/charge",
         "/api/v1/eval/aggregation",
         "/api/v1/eval/period",
+        "/api/v1/simulate",
+        "/api/v1/validate",
+        "/api/v1/plugins",
+        "/api/v1/openapi.json",
         "curl ",
         "<form",
     ] {
@@ -552,4 +558,531 @@ fn a_request_in_flight_at_sigterm_is_answered_before_the_exit() {
         "exit {status:?}; log:\n{}",
         server.log()
     );
+}
+
+/// Every scenario fixture of `tests/fixtures/scenarios/`, posted to `/api/v1/simulate`: the answer holds
+/// what the fixture's `expected` names (worked out by hand in its `note`), or is the 422 its `error` names.
+#[test]
+fn every_scenario_fixture_over_http() {
+    let server = Server::start(&[]);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the scenario fixtures")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "too few scenario fixtures: {files:?}");
+    let mut failures = Vec::new();
+    for file in &files {
+        let fixture: Value =
+            serde_json::from_str(&std::fs::read_to_string(file).expect("readable"))
+                .expect("a JSON fixture");
+        let answer = server.post("/api/v1/simulate", fixture["scenario"].to_string());
+        let body = answer.json();
+        let failure = match (&fixture["expected"], &fixture["error"]) {
+            (expected @ Value::Object(_), _) if answer.status == 200 => {
+                let mut mismatches = Vec::new();
+                subset("", expected, &body, &mut mismatches);
+                (!mismatches.is_empty()).then(|| mismatches.join("\n    "))
+            }
+            (Value::Null, Value::Object(error)) if answer.status == 422 => {
+                let path = error.get("path").and_then(Value::as_str);
+                let message = error["message"].as_str().unwrap_or_default();
+                let matches = path.is_none_or(|p| body["path"] == p)
+                    && body["error"].as_str().is_some_and(|e| e.contains(message));
+                (!matches).then(|| format!("expected {path:?} / {message:?}, got {body}"))
+            }
+            _ => Some(format!("status {}: {body}", answer.status)),
+        };
+        if let Some(failure) = failure {
+            failures.push(format!("{}: {failure}", file.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Where `actual` differs from `expected`: every key `expected` names must match (extra keys are
+/// allowed), arrays must have the same length.
+fn subset(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>) {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (key, value) in e {
+                match a.get(key) {
+                    Some(actual) => subset(&format!("{path}.{key}"), value, actual, out),
+                    None => out.push(format!("{path}.{key}: missing")),
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
+            for (i, (e, a)) in e.iter().zip(a).enumerate() {
+                subset(&format!("{path}[{i}]"), e, a, out);
+            }
+        }
+        (e, a) if e == a => {}
+        (e, a) => out.push(format!("{path}: expected {e}, got {a}")),
+    }
+}
+
+#[test]
+fn a_malformed_scenario_is_a_400_and_a_bad_one_a_422_with_its_path() {
+    let server = Server::start(&[]);
+    server
+        .post("/api/v1/simulate", "{\"timeline\": [")
+        .error(400, "malformed_json");
+    let answer = server.post(
+        "/api/v1/simulate",
+        json!({"timeline": [{"at": "2024-01-01T00:00:00Z", "op": "create_subscription",
+            "body": {"external_id": "s1", "external_customer_id": "c", "plan_code": "pro"}}]})
+        .to_string(),
+    );
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert_eq!(
+        answer.json(),
+        json!({"error": "timeline[0].body.plan_code: unknown plan code `pro`, known: none",
+               "code": "invalid", "path": "timeline[0].body.plan_code"})
+    );
+}
+
+/// A scenario billing March 2024 for one customer in UTC, with one `custom` charge on `metric`.
+fn custom_charge_scenario(metric: Value, properties: Value, events: &[(&str, Value)]) -> Value {
+    let mut timeline = vec![
+        json!({"at": "2024-03-01T00:00:00Z", "op": "create_subscription",
+        "body": {"external_id": "s1", "external_customer_id": "acme", "plan_code": "p"}}),
+    ];
+    for (i, (at, properties)) in events.iter().enumerate() {
+        timeline.push(json!({"at": at, "op": "event", "body": {
+            "transaction_id": format!("t{i}"), "external_subscription_id": "s1",
+            "code": metric["code"], "properties": properties}}));
+    }
+    json!({
+        "customer": {"external_id": "acme", "currency": "EUR", "timezone": "UTC"},
+        "billable_metrics": [metric],
+        "plans": [{"name": "P", "code": "p", "interval": "monthly", "amount_cents": 0,
+                   "amount_currency": "EUR", "pay_in_advance": false,
+                   "charges": [{"billable_metric_code": metric["code"], "charge_model": "custom",
+                                "properties": properties}]}],
+        "timeline": timeline,
+        "until": "2024-04-01T00:00:00Z"
+    })
+}
+
+/// The one charge fee of the one invoice of a simulation's output.
+fn charge_fee(output: &Value) -> &Value {
+    let invoices = output["invoices"].as_array().expect("invoices");
+    assert_eq!(invoices.len(), 1, "{output}");
+    let fees: Vec<&Value> = invoices[0]["fees"]
+        .as_array()
+        .expect("fees")
+        .iter()
+        .filter(|fee| fee["item"]["type"] == "charge")
+        .collect();
+    assert_eq!(fees.len(), 1, "{output}");
+    fees[0]
+}
+
+fn plugin_server(dir: &Path, extra: &[&str]) -> Server {
+    let mut args = vec!["--plugins", dir.to_str().expect("a UTF-8 path")];
+    args.extend_from_slice(extra);
+    Server::start(&args)
+}
+
+#[test]
+fn plugins_are_listed_with_their_exports_abi_version_and_limits() {
+    let dir = common::plugin_dir("serve-list", &["good", "infinite_loop"], &["time_of_day"]);
+    let server = plugin_server(&dir, &["--fuel", "5000000", "--deadline-ms", "250"]);
+    let answer = server.get("/api/v1/plugins");
+    assert_eq!(answer.status, 200);
+    let body = answer.json();
+    let listed: Vec<(String, Value)> = body["plugins"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or_default().to_owned(),
+                p["exports"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("good".to_owned(), json!(["price", "aggregate"])),
+            ("infinite_loop".to_owned(), json!(["price"])),
+            ("time_of_day".to_owned(), json!(["price"])),
+        ]
+    );
+    let first = &body["plugins"][0];
+    assert_eq!(first["abi_version"], 1);
+    assert_eq!(first["limits"]["fuel"], 5_000_000);
+    assert_eq!(first["limits"]["deadline_ms"], 250);
+    assert_eq!(first["limits"]["memory_bytes"], 64 * 1024 * 1024);
+    // Without --plugins the list is empty.
+    let bare = Server::start(&[]);
+    assert_eq!(bare.get("/api/v1/plugins").json(), json!({"plugins": []}));
+}
+
+#[test]
+fn a_bad_plugin_stops_the_start_naming_its_file() {
+    let dir = common::plugin_dir("serve-bad", &["good", "imports_wasi"], &[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_lagom"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--plugins"])
+        .arg(&dir)
+        .output()
+        .expect("lagom runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        stderr.contains("plugin `imports_wasi`: imports `wasi_snapshot_preview1::"),
+        "stderr: {stderr}"
+    );
+}
+
+/// `good` answers `{"amount": "42", "unit_amount": "4.2"}` whatever it is asked; the hostile plugins each
+/// fail their own request with a 422 naming the plugin and the limit, and the next request still succeeds.
+#[test]
+fn a_custom_charge_is_priced_by_its_plugin_and_hostile_plugins_fail_alone() {
+    let dir = common::plugin_dir(
+        "serve-hostile",
+        &[
+            "good",
+            "infinite_loop",
+            "memory_bomb",
+            "deep_recursion",
+            "unreachable",
+            "huge_output",
+        ],
+        &[],
+    );
+    let server = plugin_server(&dir, &[]);
+    let charge = |plugin: &str| {
+        json!({"charge_model": "custom", "units": "10", "properties": {"plugin": plugin}})
+            .to_string()
+    };
+    let good = || {
+        let answer = server.post("/api/v1/eval/charge", charge("good"));
+        assert_eq!(
+            (answer.status, answer.json()),
+            (
+                200,
+                json!({"amount": "42", "unit_amount": "4.2", "amount_details": {}})
+            )
+        );
+    };
+    good();
+    for (plugin, reason) in [
+        (
+            "infinite_loop",
+            "ran out of fuel after 10000000 instructions",
+        ),
+        ("memory_bomb", "exceeded the 64 MiB memory limit"),
+        ("deep_recursion", "stack overflow"),
+        ("unreachable", "trapped: "),
+        (
+            "huge_output",
+            "output of 2097152 bytes exceeds the limit of 1048576 bytes",
+        ),
+    ] {
+        let answer = server.post("/api/v1/eval/charge", charge(plugin));
+        assert_eq!(answer.status, 422, "{plugin}: {}", answer.body);
+        let body = answer.json();
+        assert_eq!(body["code"], "custom", "{body}");
+        let message = body["error"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("plugin `{plugin}`: {reason}")),
+            "{plugin}: {message}"
+        );
+        good();
+    }
+    // A charge naming no plugin, or one not loaded, says which plugins there are.
+    let answer = server.post(
+        "/api/v1/eval/charge",
+        json!({"charge_model": "custom", "units": "1"}).to_string(),
+    );
+    let message = answer.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("properties.plugin: a `custom` charge must name its plugin (loaded: deep_recursion, good, huge_output, infinite_loop, memory_bomb, unreachable)"), "{message}");
+    let answer = server.post("/api/v1/eval/charge", charge("nope"));
+    let message = answer.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("properties.plugin: no plugin `nope` is loaded"),
+        "{message}"
+    );
+}
+
+/// With fuel to spare, the wall-clock deadline stops an endless loop.
+#[test]
+fn the_deadline_stops_a_plugin_that_fuel_would_not() {
+    let dir = common::plugin_dir("serve-deadline", &["good", "infinite_loop"], &[]);
+    let server = plugin_server(
+        &dir,
+        &["--fuel", "1000000000000000", "--deadline-ms", "100"],
+    );
+    let started = Instant::now();
+    let answer = server.post(
+        "/api/v1/eval/charge",
+        json!({"charge_model": "custom", "units": "1", "properties": {"plugin": "infinite_loop"}})
+            .to_string(),
+    );
+    let message = answer.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(answer.status, 422, "{message}");
+    assert!(
+        message.contains("plugin `infinite_loop`: ran past its deadline of 100 ms"),
+        "{message}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+/// The time-of-day example prices a simulated month: 5 calls in March 2024, UTC, night from 22:00 to
+/// 06:00 at 0.04, day at 0.10. Night: 03:00 and 23:00 on the 5th → 2 × 0.04 = 0.08; day: 12:00 on the
+/// 5th, 10:00 and 10:30 on the 6th → 3 × 0.10 = 0.30. Amount 0.38 EUR = 38 cents, 5 units, unit amount
+/// (none from the plugin, so Lago's rule) 0.38 / 5 = 0.076. A call at 2024-04-01T00:00:00Z is April's
+/// and not in the fee. A looping plugin in the same place is a 422 naming the charge.
+#[test]
+fn a_simulated_custom_charge_is_priced_by_the_time_of_day_example() {
+    let dir = common::plugin_dir("serve-simulate", &["infinite_loop"], &["time_of_day"]);
+    let server = plugin_server(&dir, &[]);
+    let metric = json!({"name": "Calls", "code": "calls", "aggregation_type": "count_agg"});
+    let events = [
+        ("2024-03-05T03:00:00Z", json!({})),
+        ("2024-03-05T12:00:00Z", json!({})),
+        ("2024-03-05T23:00:00Z", json!({})),
+        ("2024-03-06T10:00:00Z", json!({})),
+        ("2024-03-06T10:30:00Z", json!({})),
+        ("2024-04-01T00:00:00Z", json!({})),
+    ];
+    let tariff =
+        json!({"plugin": "time_of_day", "day_unit_amount": "0.10", "night_unit_amount": "0.04"});
+    let answer = server.post(
+        "/api/v1/simulate",
+        custom_charge_scenario(metric.clone(), tariff, &events).to_string(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let output = answer.json();
+    let fee = charge_fee(&output);
+    assert_eq!(fee["amount_cents"], 38, "{fee}");
+    assert_eq!(fee["units"], "5", "{fee}");
+    assert_eq!(fee["precise_unit_amount"], "0.076", "{fee}");
+    assert_eq!(
+        fee["amount_details"],
+        json!({"day_units": "3", "day_amount": "0.3", "night_units": "2", "night_amount": "0.08"})
+    );
+    assert_eq!(output["invoices"][0]["total_amount_cents"], 38);
+
+    let answer = server.post(
+        "/api/v1/simulate",
+        custom_charge_scenario(metric, json!({"plugin": "infinite_loop"}), &events).to_string(),
+    );
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    let body = answer.json();
+    let path = body["path"].as_str().unwrap_or_default();
+    assert!(path.ends_with("plans.p.charges[0]"), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("plugin `infinite_loop`: ran out of fuel"),
+        "{body}"
+    );
+}
+
+/// The storage example as a `custom_agg` metric's aggregator, priced by Lago's custom rule (the amount
+/// the aggregation computed). Units 0→1 in eu (tier 0–10 at 0) → 0; 1→11 in asia: 9 units at 0 and 1 in
+/// 10–20 at 0.30 → 0.30; 11→46 in us: 9 in 10–20 at 0.20 = 1.80 and 26 in 20+ at 0.30 = 7.80 → 9.60.
+/// Amount 9.90 = 990 cents over 46 units: unit amount 9.9 / 46 = 0.2152173913043478260869565217.
+#[test]
+fn a_simulated_custom_aggregation_is_folded_by_the_storage_example() {
+    let dir = common::plugin_dir("serve-aggregate", &[], &["custom_aggregator"]);
+    let server = plugin_server(&dir, &[]);
+    let metric = json!({"name": "Storage", "code": "storage", "aggregation_type": "custom_agg"});
+    let properties = json!({"plugin": "custom_aggregator", "custom_properties": {"ranges": [
+        {"from": 0, "to": 10, "storage_eu": "0", "storage_us": "0", "storage_asia": "0"},
+        {"from": 10, "to": 20, "storage_eu": "0.10", "storage_us": "0.20", "storage_asia": "0.30"},
+        {"from": 20, "to": null, "storage_eu": "0.20", "storage_us": "0.30", "storage_asia": "0.40"}
+    ]}});
+    let events = [
+        (
+            "2024-03-01T00:00:00Z",
+            json!({"value": 1, "storage_zone": "storage_eu"}),
+        ),
+        (
+            "2024-03-02T00:00:00Z",
+            json!({"value": 10, "storage_zone": "storage_asia"}),
+        ),
+        (
+            "2024-03-03T00:00:00Z",
+            json!({"value": 35, "storage_zone": "storage_us"}),
+        ),
+    ];
+    let answer = server.post(
+        "/api/v1/simulate",
+        custom_charge_scenario(metric, properties, &events).to_string(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let output = answer.json();
+    let fee = charge_fee(&output);
+    assert_eq!(fee["amount_cents"], 990, "{fee}");
+    assert_eq!(fee["units"], "46", "{fee}");
+    assert_eq!(
+        fee["precise_unit_amount"], "0.2152173913043478260869565217",
+        "{fee}"
+    );
+
+    // The charge contract has no events to fold: it prices the aggregation state it is given, by the
+    // same rule (9.9 over 46 units), and refuses a charge without one.
+    let charge = |state: Value| {
+        let mut input = json!({"charge_model": "custom", "units": "46",
+                               "properties": {"plugin": "custom_aggregator"}});
+        if !state.is_null() {
+            input["custom_aggregation"] = state;
+        }
+        server.post("/api/v1/eval/charge", input.to_string())
+    };
+    let answer = charge(json!({"total_units": "46", "amount": "9.9"}));
+    assert_eq!(
+        (answer.status, answer.json()),
+        (
+            200,
+            json!({"amount": "9.9", "unit_amount": "0.2152173913043478260869565217", "amount_details": {}})
+        )
+    );
+    let answer = charge(Value::Null);
+    assert_eq!(answer.status, 422);
+    let message = answer.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("plugin `custom_aggregator` exports only lagom_aggregate"),
+        "{message}"
+    );
+}
+
+/// Every case of `tests/fixtures/validate/documents.json` posted to `/api/v1/validate`: the same problems,
+/// in order, each with the fixture's path and code and a message containing its fragment. Raw text that is
+/// not JSON is a problem like any other here, not a 400.
+#[test]
+fn every_validate_fixture_over_http() {
+    let server = Server::start(&[]);
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/validate/documents.json");
+    let fixture: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("readable")).expect("JSON");
+    let cases = fixture["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 3, "too few cases");
+    let mut failures = Vec::new();
+    for case in cases {
+        let text = match case["text"].as_str() {
+            Some(text) => text.to_owned(),
+            None => case["document"].to_string(),
+        };
+        let answer = server.post("/api/v1/validate", text);
+        let body = answer.json();
+        let actual = body["problems"].as_array().cloned().unwrap_or_default();
+        let expected = case["problems"].as_array().cloned().unwrap_or_default();
+        let matches = answer.status == 200
+            && actual.len() == expected.len()
+            && actual.iter().zip(&expected).all(|(a, e)| {
+                a["path"] == e["path"]
+                    && a["code"] == e["code"]
+                    && a["message"]
+                        .as_str()
+                        .is_some_and(|a| a.contains(e["message"].as_str().unwrap_or_default()))
+            });
+        if !matches {
+            failures.push(format!(
+                "{}: status {}: {body}",
+                case["name"], answer.status
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    server
+        .post("/api/v1/validate", &b"{\"plans\": \"\xff\"}"[..])
+        .error(400, "malformed_json");
+}
+
+/// The OpenAPI document parses, lists every route the server answers (each of which is really answered,
+/// not a 404), and describes the scenario with the same schema `lagom schema scenario` prints.
+#[test]
+fn the_openapi_document_lists_every_route() {
+    let server = Server::start(&[]);
+    let answer = server.get("/api/v1/openapi.json");
+    assert_eq!(answer.status, 200);
+    let document = answer.json();
+    assert!(
+        document["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        document["openapi"]
+    );
+    let paths = document["paths"].as_object().expect("paths");
+    let mut listed: Vec<(&str, &str)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let item = item.as_object().expect("a path item");
+            item.keys()
+                .map(move |method| (path.as_str(), method.as_str()))
+        })
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(
+        listed,
+        [
+            ("/api/v1/eval/aggregation", "post"),
+            ("/api/v1/eval/charge", "post"),
+            ("/api/v1/eval/period", "post"),
+            ("/api/v1/openapi.json", "get"),
+            ("/api/v1/plugins", "get"),
+            ("/api/v1/simulate", "post"),
+            ("/api/v1/validate", "post"),
+            ("/health", "get"),
+        ]
+    );
+    for (path, method) in &listed {
+        let status = match *method {
+            "get" => server.get(path).status,
+            _ => server.post(path, "{}").status,
+        };
+        assert_ne!(status, 404, "{method} {path}");
+        assert_ne!(status, 405, "{method} {path}");
+    }
+    let scenario = &document["paths"]["/api/v1/simulate"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"]["$ref"];
+    assert_eq!(scenario, "#/components/schemas/Scenario");
+    let schemas = &document["components"]["schemas"];
+    for name in [
+        "Scenario",
+        "Step",
+        "Plan",
+        "BillableMetric",
+        "ChargeInput",
+        "Problem",
+        "Error",
+    ] {
+        assert!(schemas[name].is_object(), "no schema {name}");
+    }
+    let printed = Command::new(env!("CARGO_BIN_EXE_lagom"))
+        .args(["schema", "scenario"])
+        .output()
+        .expect("lagom runs");
+    let printed: Value = serde_json::from_slice(&printed.stdout).expect("JSON");
+    let served = schemas["Scenario"]
+        .to_string()
+        .replace("#/components/schemas/", "#/$defs/");
+    assert_eq!(served, printed["$defs"]["Scenario"].to_string());
 }

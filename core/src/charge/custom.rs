@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::charge::{AmountDetails, ChargeResult, EventValue, PricingInput, unit_amount};
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
+use crate::event::Event;
 
 /// The state a Lago custom aggregation leaves behind: the units it counted and the amount it priced.
 ///
@@ -23,11 +24,14 @@ use crate::error::{Error, Result};
 /// assert_eq!(state.amount, 20.into());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomAggregation {
     #[serde(default, with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub total_units: Decimal,
     #[serde(with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub amount: Decimal,
 }
 
@@ -36,7 +40,7 @@ pub struct CustomAggregation {
 /// ```
 /// use lagom_core::charge::CustomRequest;
 /// let properties = serde_json::json!({"tier": "gold"});
-/// let request = CustomRequest { units: 3.into(), full_units: None, properties: &properties, events: &[], custom_aggregation: None };
+/// let request = CustomRequest { units: 3.into(), full_units: None, properties: &properties, events: &[], custom_aggregation: None, period_events: &[] };
 /// assert_eq!(request.properties["tier"], "gold");
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +53,9 @@ pub struct CustomRequest<'a> {
     pub events: &'a [EventValue],
     /// The state of the billable metric's custom aggregation, if it has one.
     pub custom_aggregation: Option<&'a CustomAggregation>,
+    /// The period's events themselves, earliest first, when the caller has them (the simulator does;
+    /// the `charge` eval contract only has `events`' values).
+    pub period_events: &'a [&'a Event],
 }
 
 /// A pricing function for `custom` charges, supplied by the host. Return `Err(reason)` to fail: it
@@ -80,7 +87,7 @@ pub trait CustomPricing {
 ///
 /// ```
 /// use lagom_core::charge::{AggregationAmount, CustomPricing, CustomRequest};
-/// let request = CustomRequest { units: 0.into(), full_units: None, properties: &serde_json::json!({}), events: &[], custom_aggregation: None };
+/// let request = CustomRequest { units: 0.into(), full_units: None, properties: &serde_json::json!({}), events: &[], custom_aggregation: None, period_events: &[] };
 /// let result = AggregationAmount.price(&request).unwrap();
 /// assert_eq!((result.amount, result.unit_amount), (0.into(), 0.into()));
 /// ```
@@ -151,6 +158,7 @@ impl Custom {
             properties: &self.properties,
             events: input.events,
             custom_aggregation: input.custom_aggregation,
+            period_events: input.period_events,
         };
         plugin.price(&request).map_err(|reason| Error::Custom {
             path: String::new(),

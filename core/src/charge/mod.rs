@@ -26,6 +26,8 @@ mod properties;
 
 use serde::{Deserialize, Serialize};
 
+use crate::event::Event;
+
 use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
 
@@ -44,6 +46,7 @@ use properties::Fields;
 /// assert!(err.contains("unknown variant `tiered`, expected one of `standard`"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeModel {
     Standard,
@@ -70,13 +73,17 @@ pub enum ChargeModel {
 /// assert_eq!(event.prorated_value, None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventValue {
     #[serde(with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub value: Decimal,
     #[serde(default, with = "crate::decimal::lenient_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub prorated_value: Option<Decimal>,
     #[serde(default, with = "crate::decimal::lenient_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub precise_total_amount_cents: Option<Decimal>,
 }
 
@@ -119,6 +126,9 @@ pub struct PricingInput<'a> {
     pub subunit_to_unit: Decimal,
     /// The state of a custom aggregation, handed to [`CustomPricing`] implementations.
     pub custom_aggregation: Option<&'a CustomAggregation>,
+    /// The period's events themselves, earliest first, for [`CustomPricing`] implementations (the
+    /// simulator fills it for `custom` charges; other models read `events`).
+    pub period_events: &'a [&'a Event],
 }
 
 impl<'a> PricingInput<'a> {
@@ -135,6 +145,7 @@ impl<'a> PricingInput<'a> {
             events: &[],
             subunit_to_unit: Decimal::ONE_HUNDRED,
             custom_aggregation: None,
+            period_events: &[],
         }
     }
 
@@ -400,7 +411,13 @@ impl Pricing {
 }
 
 /// Lago's unit amount: `amount / units`, and 0 when there are no units.
-fn unit_amount(amount: Decimal, units: Decimal) -> Result<Decimal> {
+///
+/// ```
+/// use lagom_core::charge::unit_amount;
+/// assert_eq!(unit_amount(7.into(), 2.into()).unwrap(), "3.5".parse().unwrap());
+/// assert_eq!(unit_amount(7.into(), 0.into()).unwrap(), 0.into());
+/// ```
+pub fn unit_amount(amount: Decimal, units: Decimal) -> Result<Decimal> {
     if units.is_zero() {
         Ok(Decimal::ZERO)
     } else {

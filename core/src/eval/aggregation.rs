@@ -51,6 +51,7 @@ use crate::metric::{
 /// assert_eq!(input.charge.unwrap().prorated, false);
 /// ```
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AggregationInput))]
 #[serde(deny_unknown_fields)]
 pub struct Input {
     pub billable_metric: BillableMetric,
@@ -75,6 +76,7 @@ pub struct Input {
 
 /// The parts of Lago's charge object that aggregation reads (other fields are accepted and ignored).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AggregationCharge))]
 pub struct Charge {
     #[serde(default)]
     pub prorated: bool,

@@ -37,16 +37,19 @@ use crate::error::{Error, Result};
 /// assert!(input.events.is_empty());
 /// ```
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ChargeInput))]
 #[serde(deny_unknown_fields)]
 pub struct Input {
     pub charge_model: ChargeModel,
     #[serde(default = "empty_object")]
     pub properties: serde_json::Value,
     #[serde(with = "crate::decimal::lenient")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
     pub units: Decimal,
     #[serde(default)]
     pub events: Vec<EventValue>,
     #[serde(default, with = "crate::decimal::lenient_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub full_units: Option<Decimal>,
     #[serde(default)]
     pub prorated: bool,
@@ -55,6 +58,7 @@ pub struct Input {
     #[serde(default)]
     pub custom_aggregation: Option<CustomAggregation>,
     #[serde(default, with = "crate::decimal::lenient_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub period_ratio: Option<Decimal>,
 }
 
@@ -125,6 +129,7 @@ fn answer(input: &Input, custom: Option<&dyn CustomPricing>) -> Result<Output> {
         events: &input.events,
         subunit_to_unit,
         custom_aggregation: input.custom_aggregation.as_ref(),
+        period_events: &[],
     };
     let charge = match custom {
         Some(custom) => pricing.apply_with(&pricing_input, custom)?,

@@ -24,6 +24,7 @@ use crate::time;
 
 /// The `period` contract's input.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PeriodInput))]
 #[serde(deny_unknown_fields)]
 pub struct Input {
     pub interval: Interval,
@@ -41,6 +42,7 @@ pub struct Input {
     #[serde(default, with = "time::iso_option")]
     pub terminated_at: Option<Timestamp>,
     #[serde(default, with = "crate::decimal::lenient_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub trial_period: Option<Decimal>,
 }
 

@@ -23,6 +23,7 @@ use super::build;
 /// assert_eq!(fee.unit_amount_cents, Some(1500));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OneOffFee {
     pub add_on_code: String,
     /// The add-on's `amount_cents` when absent.
@@ -34,6 +35,7 @@ pub struct OneOffFee {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub units: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

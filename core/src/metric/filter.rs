@@ -31,6 +31,7 @@ pub const ALL_FILTER_VALUES: &str = "__ALL_FILTER_VALUES__";
 /// assert_eq!(f.values, ["eu", "us"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BillableMetricFilter {
     pub key: String,
     pub values: Vec<String>,
@@ -45,6 +46,7 @@ pub struct BillableMetricFilter {
 /// assert_eq!(f.values["region"], ["eu"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AggregationChargeFilter))]
 pub struct ChargeFilter {
     pub values: BTreeMap<String, Vec<String>>,
 }

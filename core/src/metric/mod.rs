@@ -40,6 +40,7 @@ pub use rounding::{Rounding, RoundingFunction};
 /// assert!(err.contains("unknown variant `avg_agg`, expected one of `count_agg`"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AggregationType {
     #[serde(rename = "count_agg")]
     Count,
@@ -97,6 +98,7 @@ impl AggregationType {
 /// assert!(serde_json::from_str::<WeightedInterval>(r#""hours""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WeightedInterval {
     Seconds,
@@ -116,6 +118,7 @@ pub enum WeightedInterval {
 /// assert_eq!(checked.field_name(), Some("gb"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BillableMetric {
     pub name: String,
     pub code: String,

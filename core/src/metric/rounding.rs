@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 /// assert!(serde_json::from_str::<RoundingFunction>(r#""truncate""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoundingFunction {
     Round,

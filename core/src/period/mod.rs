@@ -33,6 +33,7 @@ pub use proration::{
 /// assert!(err.contains("unknown variant `daily`, expected one of `weekly`"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Interval {
     Weekly,
@@ -52,6 +53,7 @@ pub enum Interval {
 /// assert!(serde_json::from_str::<BillingTime>(r#""monthly""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BillingTime {
     Calendar,

@@ -27,6 +27,7 @@ use crate::invoice::{
 use crate::metric::Period;
 use crate::money::{Currency, round_cents};
 use crate::period::{self, BillingTime, Boundaries, Cycle, Interval};
+use crate::simulate::CustomCode;
 use crate::simulate::cache::AggregationCache;
 use crate::simulate::catalog::Catalog;
 use crate::simulate::events::{EventStore, StoredEvent, Window, window};
@@ -83,12 +84,13 @@ impl Occasion {
 ///
 /// With the loaded events' `index`, they are stored at once when that gives the same run (see
 /// [`super::loaded`]). With a `cache`, charge aggregations equal to ones it holds are taken from
-/// it (see [`super::cache`]).
-pub(crate) fn run(
-    scenario: &Scenario,
+/// it (see [`super::cache`]). `custom` prices `custom` charges and folds `custom_agg` metrics.
+pub(crate) fn run<'s>(
+    scenario: &'s Scenario,
     loaded: &[Event],
     index: Option<&LoadedIndex>,
     cache: Option<&AggregationCache>,
+    custom: &'s dyn CustomCode,
 ) -> Result<SimulationOutput> {
     let overridden = plan_change::override_plans(scenario)?;
     let catalog = Catalog::check(scenario, &overridden.plans, &overridden.steps)?;
@@ -111,6 +113,7 @@ pub(crate) fn run(
         counters: Counters::default(),
         cause: Cause::Step(0),
         touched: Vec::new(),
+        custom,
     };
     let initial = scenario.customer.iter().chain(&scenario.customers);
     for (i, customer) in initial.enumerate() {
@@ -258,6 +261,7 @@ struct Engine<'s> {
     cause: Cause,
     /// The subscriptions that received events during the current step.
     touched: Vec<usize>,
+    custom: &'s dyn CustomCode,
 }
 
 /// A timeline step or a loaded event, by index: what a warning names.
@@ -1422,6 +1426,7 @@ impl<'s> Engine<'s> {
                 currency,
                 days_billed,
                 cache: self.cache,
+                custom: self.custom,
             };
             let context = FeeContext {
                 plan_code: Some(checked.plan.code.clone()),
@@ -1663,7 +1668,7 @@ impl<'s> Engine<'s> {
             return Ok(None);
         };
         let mut priced = Vec::new();
-        for charge in &checked.charges {
+        for (c, charge) in checked.charges.iter().enumerate() {
             if !charge.charge.pay_in_advance || charge.metric != metric_index {
                 continue;
             }
@@ -1675,8 +1680,12 @@ impl<'s> Engine<'s> {
                 currency,
                 days_billed: 0,
                 cache: self.cache,
+                custom: self.custom,
             };
-            let Some(fee) = billing.in_advance_fee(own)? else {
+            let Some(fee) = billing
+                .in_advance_fee(own)
+                .map_err(|e| e.within(&format!("plans.{}.charges[{c}]", checked.plan.code)))?
+            else {
                 continue;
             };
             let context = FeeContext {

@@ -196,9 +196,18 @@ impl Window<'_, '_> {
     ) -> Result<AggregationResult> {
         match self {
             Window::Stored(events) => metric.aggregate(events, period, request),
+            Window::Attached { .. } => metric.aggregate(&self.events(), period, request),
+        }
+    }
+}
+
+impl<'a> Window<'a, 'a> {
+    /// The window's events, earliest first, stored or attached alike.
+    pub fn events(&self) -> Vec<&'a Event> {
+        match *self {
+            Window::Stored(events) => events.iter().map(|e| &**e).collect(),
             Window::Attached { events, order } => {
-                let rows: Vec<&Event> = order.iter().filter_map(|&i| events.get(i)).collect();
-                metric.aggregate(&rows, period, request)
+                order.iter().filter_map(|&i| events.get(i)).collect()
             }
         }
     }

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value};
 
-use crate::charge::{EventValue, Pricing, PricingInput};
+use crate::charge::{CustomAggregation, EventValue, Pricing, PricingInput};
 use crate::decimal::{self, Decimal};
 use crate::error::Result;
 use crate::event::Event;
@@ -21,6 +21,7 @@ use crate::money::{Currency, round_cents};
 use crate::period::{Boundaries, billable_from, days_to_bill};
 use crate::plan::{MinimumCommitment, Plan};
 use crate::simulate::cache::AggregationCache;
+use crate::simulate::CustomCode;
 use crate::simulate::catalog::{Bucket, CheckedCharge, CheckedMetric};
 use crate::simulate::events::Window;
 
@@ -78,6 +79,8 @@ pub(crate) struct ChargeBilling<'a> {
     pub days_billed: i64,
     /// Where period aggregations are reused from, in a session.
     pub cache: Option<&'a AggregationCache>,
+    /// The host's code for `custom` charges and `custom_agg` metrics.
+    pub custom: &'a dyn CustomCode,
 }
 
 /// One charge's fees: one per filter bucket (the filters, then the default bucket) and group, kept
@@ -90,7 +93,7 @@ pub(crate) struct ChargeFees {
     pub true_up: Option<(usize, usize)>,
 }
 
-impl ChargeBilling<'_> {
+impl<'a> ChargeBilling<'a> {
     pub fn fees(&self) -> Result<ChargeFees> {
         let charge = self.charge.charge;
         let grouped_by = group_keys(&charge.properties);
@@ -102,7 +105,7 @@ impl ChargeBilling<'_> {
                 grouped_by: grouped_by.clone(),
                 prorated: charge.prorated,
                 event_values: self.charge.prices_events(),
-                ..AggregationRequest::default()
+                ..self.custom_request()
             };
             let result = match self.cache {
                 Some(cache) => cache.aggregate(self.metric, self.events, self.period, &request)?,
@@ -128,7 +131,7 @@ impl ChargeBilling<'_> {
                 if bucket.filter_index.is_none() && parent.is_none() {
                     parent = Some(computed.len());
                 }
-                let fee = self.price(bucket, keys, &aggregation)?;
+                let fee = self.price(bucket, keys, &aggregation, None)?;
                 let keep =
                     !fee.units.is_zero() || fee.amount_cents != 0 || fee.events_count != Some(0);
                 computed.push((fee, keep));
@@ -199,7 +202,7 @@ impl ChargeBilling<'_> {
             filter: bucket.events.clone(),
             prorated: self.charge.charge.prorated,
             event_values: self.charge.prices_events(),
-            ..AggregationRequest::default()
+            ..self.custom_request()
         };
         let metric = &self.metric.metric;
         let after = metric.aggregate(&with, self.period, &request)?.total;
@@ -213,8 +216,8 @@ impl ChargeBilling<'_> {
                     .map(|v| v.map_or(Value::Null, Value::String)),
             )
             .collect();
-        let mut fee = self.price(bucket, grouped_by.clone(), &after)?;
-        let previous = self.price(bucket, grouped_by, &before)?;
+        let mut fee = self.price(bucket, grouped_by.clone(), &after, None)?;
+        let previous = self.price(bucket, grouped_by, &before, Some(event))?;
         let amount = decimal::sub(
             fee.precise_amount.unwrap_or_default(),
             previous.precise_amount.unwrap_or_default(),
@@ -243,17 +246,31 @@ impl ChargeBilling<'_> {
         bucket: &Bucket,
         grouped_by: Map<String, Value>,
         aggregation: &crate::metric::Aggregation,
+        left_out: Option<&Event>,
     ) -> Result<Fee> {
         let pricing = bucket.pricing.as_ref().unwrap_or(&self.charge.pricing);
         let events = priced_events(pricing, aggregation);
+        let custom_aggregation = aggregation.custom_amount.map(|amount| CustomAggregation {
+            total_units: aggregation.aggregation,
+            amount,
+        });
+        // Custom code sees the events themselves; other models need only their values.
+        let period_events = match pricing {
+            Pricing::Custom(_) => self.period_events(bucket, &grouped_by, left_out),
+            _ => Vec::new(),
+        };
         let input = PricingInput {
             units: aggregation.aggregation,
             full_units: aggregation.full_units_number,
             events: &events,
             subunit_to_unit: Decimal::from(self.currency.subunit_to_unit()),
-            custom_aggregation: None,
+            custom_aggregation: custom_aggregation.as_ref(),
+            period_events: &period_events,
         };
-        let priced = pricing.apply(&input)?;
+        let priced = match self.custom.pricing() {
+            Some(custom) => pricing.apply_with(&input, custom)?,
+            None => pricing.apply(&input)?,
+        };
         let charge = self.charge.charge;
         let source = self.metric.source;
         let filter = bucket.filter_index.and_then(|i| charge.filters.get(i));
@@ -302,6 +319,48 @@ impl ChargeBilling<'_> {
         fee.pay_in_advance = charge.pay_in_advance;
         fee.amount_details = amount_details;
         Ok(fee)
+    }
+
+    /// The aggregation request's custom part: the host's aggregator for this charge, and the charge's
+    /// `custom_properties` (Lago hands them to the aggregator).
+    fn custom_request(&self) -> AggregationRequest<'a> {
+        let properties = &self.charge.charge.properties;
+        AggregationRequest {
+            custom: self.custom.aggregator(properties),
+            custom_properties: match properties.get("custom_properties") {
+                Some(Value::Object(custom)) => custom.clone(),
+                _ => Map::new(),
+            },
+            ..AggregationRequest::default()
+        }
+    }
+
+    /// The events of the period that `bucket` takes, of the group `grouped_by` names, earliest first,
+    /// but `left_out` (a pay-in-advance event priced without itself).
+    fn period_events(
+        &self,
+        bucket: &Bucket,
+        grouped_by: &Map<String, Value>,
+        left_out: Option<&Event>,
+    ) -> Vec<&'a Event> {
+        let in_group = |event: &Event| {
+            grouped_by.iter().all(|(key, value)| {
+                let own = crate::metric::value::property_text(&event.properties, key)
+                    .filter(|t| !t.is_empty());
+                own.as_deref() == value.as_str()
+            })
+        };
+        self.events
+            .events()
+            .into_iter()
+            .filter(|e| {
+                e.timestamp >= self.period.from_datetime
+                    && e.timestamp <= self.period.to_datetime
+                    && (bucket.events.is_all() || bucket.events.accepts(&e.properties))
+                    && in_group(e)
+                    && !left_out.is_some_and(|out| std::ptr::eq(out, *e))
+            })
+            .collect()
     }
 
     /// Lago's `CreateTrueUpService`: the minimum prorated by the days billed of the charges period,

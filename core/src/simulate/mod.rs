@@ -21,10 +21,12 @@ mod scenario;
 mod session;
 mod validate;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use crate::charge::CustomPricing;
 use crate::error::{Error, Result};
 use crate::event::Event;
+use crate::metric::CustomAggregator;
 
 pub use output::{
     FeeEstimate, InvoicePreview, LifetimeUsageAnswer, PastUsageAnswer, SimulationOutput,
@@ -57,7 +59,7 @@ pub use validate::{Problem, validate};
 /// assert_eq!(out.invoices[0].fees[0].amount_cents, 3100);
 /// ```
 pub fn simulate(scenario: &Scenario) -> Result<SimulationOutput> {
-    engine::run(scenario, &[], None, None)
+    simulate_with(scenario, &NoCustomCode)
 }
 
 /// Runs `scenario` with `events` replayed as if each were an `event` step at its own timestamp: a
@@ -87,8 +89,57 @@ pub fn simulate(scenario: &Scenario) -> Result<SimulationOutput> {
 /// assert_eq!(out.invoices[0].fees_amount_cents, 150);
 /// ```
 pub fn simulate_with_events(scenario: &Scenario, events: &[Event]) -> Result<SimulationOutput> {
-    engine::run(scenario, events, None, None)
+    engine::run(scenario, events, None, None, &NoCustomCode)
 }
+
+/// Runs `scenario`, pricing `custom` charges and aggregating `custom_agg` metrics with the host's
+/// `custom` code (wasm plugins natively, callbacks in JavaScript).
+///
+/// ```
+/// use lagom_core::charge::{AggregationAmount, CustomPricing};
+/// use lagom_core::simulate::{CustomCode, Scenario, simulate, simulate_with};
+///
+/// /// Lago's own custom model: the amount the custom aggregation computed (none here, so 0).
+/// struct LagoRule;
+/// impl CustomCode for LagoRule {
+///     fn pricing(&self) -> Option<&dyn CustomPricing> { Some(&AggregationAmount) }
+/// }
+/// let scenario = Scenario::parse(r#"{
+///   "customer": {"external_id": "acme"},
+///   "billable_metrics": [{"name": "Calls", "code": "calls", "aggregation_type": "count_agg"}],
+///   "plans": [{"name": "P", "code": "p", "interval": "monthly", "amount_cents": 0, "amount_currency": "EUR",
+///              "charges": [{"billable_metric_code": "calls", "charge_model": "custom", "properties": {}}]}],
+///   "timeline": [{"at": "2024-03-01T00:00:00Z", "op": "create_subscription",
+///                 "body": {"external_id": "s1", "external_customer_id": "acme", "plan_code": "p"}}],
+///   "until": "2024-04-01T00:00:00Z"
+/// }"#).unwrap();
+/// assert!(simulate(&scenario).is_err());
+/// assert!(simulate_with(&scenario, &LagoRule).is_ok());
+/// ```
+pub fn simulate_with(scenario: &Scenario, custom: &dyn CustomCode) -> Result<SimulationOutput> {
+    engine::run(scenario, &[], None, None, custom)
+}
+
+/// The host's code for what Lago runs as customer code: the pricing of `custom` charges, and the
+/// aggregator of `custom_agg` metrics. Both default to none (such charges then fail, naming the charge).
+pub trait CustomCode {
+    /// Prices every `custom` charge (the implementation reads the charge's properties to choose how).
+    fn pricing(&self) -> Option<&dyn CustomPricing> {
+        None
+    }
+
+    /// The aggregator of a `custom_agg` metric billed by a charge with these `properties`.
+    fn aggregator(&self, charge_properties: &Map<String, Value>) -> Option<&dyn CustomAggregator> {
+        let _ = charge_properties;
+        None
+    }
+}
+
+/// No custom code: what [`simulate`] runs with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoCustomCode;
+
+impl CustomCode for NoCustomCode {}
 
 /// Reads a scenario document and returns the simulation's output as JSON.
 ///

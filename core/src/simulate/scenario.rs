@@ -42,6 +42,7 @@ use crate::wallet::Wallet;
 /// assert_eq!(scenario.timeline.len(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scenario {
     #[serde(default)]
     pub organization: Option<Organization>,
@@ -73,6 +74,7 @@ pub struct Scenario {
 
 /// One API call at one instant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     #[serde(with = "crate::time::iso")]
     pub at: Timestamp,
@@ -82,6 +84,7 @@ pub struct Step {
 
 /// The API calls a timeline can make, each with its body in the API's shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "op", content = "body", rename_all = "snake_case")]
 pub enum Op {
     CreateCustomer(Box<Customer>),
@@ -114,11 +117,13 @@ pub enum Op {
 
 /// An empty body (`{}` or no body at all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
 /// `PUT /subscriptions/{external_id}`: the fields a subscription update may change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionUpdate {
     pub external_id: String,
@@ -140,6 +145,7 @@ pub struct SubscriptionUpdate {
 
 /// `DELETE /subscriptions/{external_id}` with its query options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Termination {
     pub external_id: String,
@@ -149,6 +155,7 @@ pub struct Termination {
 
 /// The termination's query options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TerminationParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +166,7 @@ pub struct TerminationParams {
 
 /// `POST /events`: an event whose timestamp defaults to the step's instant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventBody {
     pub transaction_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,6 +184,7 @@ pub struct EventBody {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub precise_total_amount_cents: Option<Decimal>,
 }
 
@@ -213,6 +222,7 @@ impl EventBody {
 
 /// `POST /events/batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventsBatch {
     pub events: Vec<EventBody>,
@@ -220,6 +230,7 @@ pub struct EventsBatch {
 
 /// `DELETE /customers/{external_customer_id}/applied_coupons/{id}`, naming the coupon by code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CouponRemoval {
     pub external_customer_id: String,
@@ -228,6 +239,7 @@ pub struct CouponRemoval {
 
 /// A wallet named by its id (`wal_0001`, in creation order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WalletRef {
     pub wallet_id: String,
@@ -235,6 +247,7 @@ pub struct WalletRef {
 
 /// A credit note named by its id (`cn_0001`, in creation order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreditNoteRef {
     pub credit_note_id: String,
@@ -242,6 +255,7 @@ pub struct CreditNoteRef {
 
 /// `POST /invoices`: a one-off invoice of add-on fees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OneOffInvoice {
     pub external_customer_id: String,
@@ -254,6 +268,7 @@ pub struct OneOffInvoice {
 /// `PUT /subscriptions/{external_subscription_id}/lifetime_usage`: the usage billed before the
 /// subscription came to Lago, which counts toward its progressive-billing thresholds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LifetimeUsageUpdate {
     pub external_subscription_id: String,
@@ -262,6 +277,7 @@ pub struct LifetimeUsageUpdate {
 
 /// `GET /customers/{external_customer_id}/current_usage?external_subscription_id=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -272,6 +288,7 @@ pub struct UsageQuery {
 /// `GET /customers/{external_customer_id}/past_usage?external_subscription_id=…`: the billed
 /// periods, latest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PastUsageQuery {
     pub external_customer_id: String,
@@ -286,6 +303,7 @@ pub struct PastUsageQuery {
 
 /// `GET /subscriptions/{external_subscription_id}/lifetime_usage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LifetimeUsageQuery {
     pub external_subscription_id: String,
@@ -293,6 +311,7 @@ pub struct LifetimeUsageQuery {
 
 /// `POST /events/estimate_fees`: the pay-in-advance fees an event would get now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FeeEstimateQuery {
     pub event: EstimatedEvent,
@@ -301,6 +320,7 @@ pub struct FeeEstimateQuery {
 /// The event of a fee estimate: an event without `transaction_id` or `timestamp` (it happens at
 /// the step's instant and is not kept).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EstimatedEvent {
     pub code: String,
@@ -318,6 +338,7 @@ pub struct EstimatedEvent {
 /// `POST /invoices/preview` for existing subscriptions: the invoice their next billing would
 /// issue, with what is known now (coupons, credit notes and wallets applied but not used up).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InvoicePreviewQuery {
     pub customer: CustomerRef,
@@ -326,6 +347,7 @@ pub struct InvoicePreviewQuery {
 
 /// A customer named by its `external_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerRef {
     pub external_id: String,
@@ -333,6 +355,7 @@ pub struct CustomerRef {
 
 /// Subscriptions named by their `external_id`s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionRefs {
     pub external_ids: Vec<String>,
@@ -340,6 +363,7 @@ pub struct SubscriptionRefs {
 
 /// `run_clock`'s body: which clock job to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClockRun {
     pub job: ClockJob,
@@ -347,6 +371,7 @@ pub struct ClockRun {
 
 /// Lago's clock jobs besides periodic billing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClockJob {
     /// Terminates subscriptions whose `ending_at` has passed.

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::event::Event;
 use crate::simulate::cache::AggregationCache;
 use crate::simulate::loaded::LoadedIndex;
-use crate::simulate::{Scenario, SimulationOutput, engine};
+use crate::simulate::{NoCustomCode, Scenario, SimulationOutput, engine};
 
 /// Loaded events and the aggregations already computed over them.
 ///
@@ -78,7 +78,13 @@ impl Session {
         let index = self
             .index
             .get_or_insert_with(|| LoadedIndex::build(&self.events));
-        let output = engine::run(scenario, &self.events, Some(index), Some(&self.cache));
+        let output = engine::run(
+            scenario,
+            &self.events,
+            Some(index),
+            Some(&self.cache),
+            &NoCustomCode,
+        );
         self.cache.sweep();
         output
     }
@@ -88,7 +94,7 @@ impl Session {
 mod tests {
     use super::Session;
     use crate::event::Event;
-    use crate::simulate::{Scenario, engine};
+    use crate::simulate::{NoCustomCode, Scenario, engine};
 
     /// Two metrics on a monthly plan from 2024-01-01 to 2024-04-01: three periods of two charges.
     fn scenario(price: &str, field: &str) -> Scenario {
@@ -132,6 +138,7 @@ mod tests {
             &session.events,
             index,
             Some(&session.cache),
+            &NoCustomCode,
         )
         .unwrap();
         assert_eq!(session.cache.len(), 6);

@@ -27,6 +27,7 @@ use crate::simulate::scenario::{self, Op, Step};
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// The JSON path of the field (empty for the document itself).
     pub path: String,

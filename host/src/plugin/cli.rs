@@ -58,15 +58,30 @@ pub enum Command {
     },
 }
 
-/// Sandbox limits a test run may change.
-#[derive(Debug, Args)]
+/// The sandbox limits a command line may change (`lagom plugin test`, and every command taking `--plugins`).
+#[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
-    /// Fuel per call (about one unit per instruction).
+    /// Fuel per plugin call (about one unit per instruction).
     #[arg(long, default_value_t = Limits::default().fuel)]
     fuel: u64,
-    /// Linear memory cap per call, in MiB.
+    /// Linear memory cap per plugin call, in MiB.
     #[arg(long, default_value_t = Limits::default().memory_bytes / (1024 * 1024))]
     memory_mib: usize,
+    /// Wall-clock time limit per plugin call, in milliseconds.
+    #[arg(long, default_value_t = Limits::default().deadline.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    deadline_ms: u64,
+}
+
+impl LimitArgs {
+    /// The limits these options ask for (the others at their defaults).
+    pub fn limits(&self) -> Limits {
+        Limits {
+            fuel: self.fuel,
+            memory_bytes: self.memory_mib.saturating_mul(1024 * 1024),
+            deadline: std::time::Duration::from_millis(self.deadline_ms),
+            ..Limits::default()
+        }
+    }
 }
 
 /// Runs one `lagom plugin` subcommand, writing its report to `out`.
@@ -103,12 +118,7 @@ pub fn run(command: Command, out: &mut impl Write) -> Result<(), PluginError> {
             units,
             limits,
         } => {
-            let limits = Limits {
-                fuel: limits.fuel,
-                memory_bytes: limits.memory_mib.saturating_mul(1024 * 1024),
-                ..Limits::default()
-            };
-            let mut runtime = Runtime::new(limits)?;
+            let mut runtime = Runtime::new(limits.limits())?;
             let plugin = runtime.load_file(&plugin)?;
             let report = try_out(
                 plugin,

@@ -89,6 +89,10 @@ pub enum Reason {
     #[error("ran out of fuel after {limit} instructions")]
     OutOfFuel { limit: u64 },
 
+    /// The call ran past its wall-clock deadline.
+    #[error("ran past its deadline of {} ms", limit.as_millis())]
+    Deadline { limit: std::time::Duration },
+
     /// The call tried to grow its memory past the cap.
     #[error("exceeded the {} MiB memory limit", limit_bytes / (1024 * 1024))]
     MemoryLimit { limit_bytes: usize },

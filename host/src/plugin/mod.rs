@@ -14,12 +14,14 @@
 
 pub mod abi;
 pub mod cli;
+mod custom;
 mod error;
 mod limits;
 mod runtime;
 
+pub use custom::PLUGIN_PROPERTY;
 pub use error::{PluginError, Reason};
-pub use limits::Limits;
+pub use limits::{EPOCH_TICK, Limits};
 pub use runtime::{
     AGGREGATE_BATCH, CONCURRENT_CALLS, Metered, Plugin, Price, Runtime, State, Usage,
 };

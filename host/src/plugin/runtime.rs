@@ -18,7 +18,7 @@ use wasmtime::{
 
 use super::abi::{self, ABI_VERSION, ABI_VERSION_EXPORT, ALLOC, Call, Calls, MEMORY};
 use super::error::{PluginError, Reason};
-use super::limits::Limits;
+use super::limits::{EPOCH_TICK, Limits};
 
 /// How many events one `lagom_aggregate` call receives. Lago hands its aggregator 1 000 at a time; a tenth
 /// of that keeps one call's default fuel (10M) at about 100 000 instructions per event, several times what
@@ -58,8 +58,10 @@ impl Runtime {
             // The same plugin must price the same input the same way on every machine.
             .cranelift_nan_canonicalization(true)
             .relaxed_simd_deterministic(true)
-            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool(limits)));
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool(limits)))
+            .epoch_interruption(true);
         let engine = Engine::new(&config).map_err(|e| PluginError::Engine(e.to_string()))?;
+        start_clock(&engine)?;
         Ok(Runtime {
             engine,
             limits,
@@ -130,6 +132,11 @@ impl Runtime {
     /// The loaded plugins' names, in order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.plugins.keys().map(String::as_str)
+    }
+
+    /// The loaded plugins, in name order.
+    pub fn plugins(&self) -> impl Iterator<Item = &Plugin> {
+        self.plugins.values()
     }
 }
 
@@ -382,6 +389,7 @@ impl Plugin {
         store.limiter(|meter| meter);
         // Fuel metering is always on in this runtime's engine, so setting it cannot fail.
         store.set_fuel(self.limits.fuel).ok();
+        store.set_epoch_deadline(self.limits.deadline_ticks());
         store
     }
 
@@ -396,6 +404,9 @@ impl Plugin {
             Some(Trap::OutOfFuel) => Reason::OutOfFuel {
                 limit: self.limits.fuel,
             },
+            Some(Trap::Interrupt) => Reason::Deadline {
+                limit: self.limits.deadline,
+            },
             Some(Trap::StackOverflow) => Reason::StackOverflow {
                 limit_bytes: self.limits.stack_bytes,
             },
@@ -408,6 +419,25 @@ impl Plugin {
             None => Reason::Trap(error.to_string()),
         }
     }
+}
+
+/// Starts the thread that advances `engine`'s epoch every [`EPOCH_TICK`], which is what enforces each
+/// call's deadline. It holds the engine weakly and ends once the engine (the runtime) is dropped.
+fn start_clock(engine: &Engine) -> Result<(), PluginError> {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("lagom-plugin-clock".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                match weak.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        })
+        .map(drop)
+        .map_err(|e| PluginError::Engine(format!("cannot start the deadline clock: {e}")))
 }
 
 fn pool(limits: Limits) -> PoolingAllocationConfig {

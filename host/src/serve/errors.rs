@@ -16,7 +16,7 @@ use crate::error::HostError;
 impl HostError {
     fn status(&self) -> StatusCode {
         match self {
-            HostError::Core(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            HostError::Core(_) | HostError::Plugin(_) => StatusCode::UNPROCESSABLE_ENTITY,
             HostError::MalformedJson(_) | HostError::BodyUnreadable(_) => StatusCode::BAD_REQUEST,
             HostError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             HostError::UnknownContract { .. } | HostError::NoRoute { .. } => StatusCode::NOT_FOUND,
@@ -29,6 +29,7 @@ impl HostError {
     fn code(&self) -> &'static str {
         match self {
             HostError::Core(err) => err.code(),
+            HostError::Plugin(_) => "plugin",
             HostError::MalformedJson(_) => "malformed_json",
             HostError::BodyUnreadable(_) => "unreadable_body",
             HostError::BodyTooLarge { .. } => "body_too_large",

@@ -1,9 +1,11 @@
-//! `lagom serve`: the eval contracts over HTTP, plus the web app (or a built-in page) at `/`.
+//! `lagom serve`: the eval contracts and the simulator over HTTP, plus the web app (or a built-in page)
+//! at `/`.
 //!
 //! This module owns the server's options, its runtime and its lifetime (bind, announce, serve, shut down).
 //! The routes live in [`routes`], the HTTP shape of errors in [`errors`], the request-wide layers (logging,
 //! time limit) in [`layers`], what `/` serves in [`static_files`] and the stop signals in [`shutdown`]. No
-//! billing logic lives here: every answer comes from `lagom_core::eval::Contract::run`.
+//! billing logic lives here: every answer comes from `lagom_core` (the eval contracts, the simulator),
+//! with `custom` charges handed to the plugins of `--plugins`.
 
 mod errors;
 mod layers;
@@ -14,11 +16,13 @@ mod static_files;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tracing_subscriber::EnvFilter;
 
 use crate::error::HostError;
+use crate::plugins::PluginArgs;
 use routes::Limits;
 use shutdown::Shutdown;
 use static_files::Site;
@@ -38,12 +42,16 @@ pub struct Options {
     /// The time limit of one request, in seconds; a slower one is answered 503.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     request_timeout_secs: u64,
+    #[command(flatten)]
+    plugins: PluginArgs,
 }
 
 /// Runs the server until SIGTERM or Ctrl-C, then lets requests in flight finish and returns.
 pub fn run(options: Options) -> Result<(), HostError> {
     init_logging();
     let site = Site::locate(options.www.as_deref())?;
+    // Every plugin is compiled here, once; a bad one stops the start-up with its name.
+    let plugins = options.plugins.load()?.map(Arc::new);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -51,14 +59,18 @@ pub fn run(options: Options) -> Result<(), HostError> {
             what: "starting the async runtime".into(),
             source,
         })?;
-    let served = runtime.block_on(serve(&options, site));
+    let served = runtime.block_on(serve(&options, site, plugins));
     // Requests in flight have been answered by now; what may remain are evaluations abandoned at the time
     // limit, whose answers nobody waits for.
     runtime.shutdown_background();
     served
 }
 
-async fn serve(options: &Options, site: Site) -> Result<(), HostError> {
+async fn serve(
+    options: &Options,
+    site: Site,
+    plugins: Option<Arc<lagom::plugin::Runtime>>,
+) -> Result<(), HostError> {
     // Listen for the stop signals before announcing the address, so a signal sent right after the
     // announcement is a graceful stop and not the default (abrupt) one.
     let shutdown = Shutdown::listen().map_err(|source| HostError::Io {
@@ -76,9 +88,12 @@ async fn serve(options: &Options, site: Site) -> Result<(), HostError> {
         max_body_bytes: options.max_body_bytes,
         request_timeout: Duration::from_secs(options.request_timeout_secs),
     };
-    tracing::info!(%addr, site = %site, max_body_bytes = limits.max_body_bytes, request_timeout = ?limits.request_timeout, "serving");
+    let plugin_names = plugins
+        .as_deref()
+        .map(|runtime| runtime.names().collect::<Vec<_>>().join(","));
+    tracing::info!(%addr, site = %site, max_body_bytes = limits.max_body_bytes, request_timeout = ?limits.request_timeout, plugins = ?plugin_names, "serving");
     println!("Lagom listening on http://{addr}");
-    axum::serve(listener, routes::router(&site, &limits))
+    axum::serve(listener, routes::router(&site, &limits, plugins))
         .with_graceful_shutdown(shutdown.requested())
         .await
         .map_err(io_error("serving HTTP".into()))?;

@@ -85,3 +85,32 @@ fn parse_case(contract: &'static str, case: &Value) -> Case {
         expected,
     }
 }
+
+/// A fresh directory `name` under the test's temporary directory holding, as `.wasm` plugins, the listed
+/// hostile/toy modules of `tests/fixtures/plugins/*.wat` and the listed example plugins of `plugins/`
+/// (built for `wasm32-unknown-unknown` beforehand, as `./x test` does).
+#[allow(dead_code)] // Not every test binary that shares this module loads plugins.
+pub fn plugin_dir(name: &str, fixtures: &[&str], examples: &[&str]) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary plugin directory");
+    for fixture in fixtures {
+        let wat = root.join(format!("tests/fixtures/plugins/{fixture}.wat"));
+        let wasm = wat::parse_file(&wat).unwrap_or_else(|e| panic!("{}: {e}", wat.display()));
+        std::fs::write(dir.join(format!("{fixture}.wasm")), wasm).expect("a plugin is written");
+    }
+    for example in examples {
+        let built = root.join(format!(
+            "target/wasm32-unknown-unknown/release/{example}.wasm"
+        ));
+        assert!(
+            built.is_file(),
+            "{} is missing: build the examples first with `cargo build --release --target \
+             wasm32-unknown-unknown -p time-of-day -p custom-aggregator` (./x test does)",
+            built.display()
+        );
+        std::fs::copy(&built, dir.join(format!("{example}.wasm"))).expect("a plugin is copied");
+    }
+    dir
+}

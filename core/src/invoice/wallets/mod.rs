@@ -45,6 +45,7 @@ pub(super) struct WalletState {
 /// assert_eq!(t.voided_credits, Some(lagom_core::decimal::Decimal::from(2)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalletTopUp {
     /// The wallet's `lago_id` (or its `code`).
     pub wallet_id: String,
@@ -53,18 +54,21 @@ pub struct WalletTopUp {
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub paid_credits: Option<Decimal>,
     #[serde(
         default,
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub granted_credits: Option<Decimal>,
     #[serde(
         default,
         with = "crate::decimal::lenient_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
     pub voided_credits: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -84,6 +88,7 @@ pub struct WalletTopUp {
 /// assert_eq!(u.priority, Some(2));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WalletUpdate {
     /// The wallet's `lago_id` (or its `code`).
     pub wallet_id: String,
