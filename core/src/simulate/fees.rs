@@ -20,8 +20,8 @@ use crate::metric::{Aggregation, AggregationRequest, Period};
 use crate::money::{Currency, round_cents};
 use crate::period::{Boundaries, billable_from, days_to_bill};
 use crate::plan::{MinimumCommitment, Plan};
-use crate::simulate::cache::AggregationCache;
 use crate::simulate::CustomCode;
+use crate::simulate::cache::AggregationCache;
 use crate::simulate::catalog::{Bucket, CheckedCharge, CheckedMetric};
 use crate::simulate::events::Window;
 
