@@ -84,17 +84,22 @@ fn scenario_with(subscriptions: usize, events: usize, price: &str) -> String {
 
 fn simulate_year(c: &mut Criterion) {
     let text = scenario();
+    // The output is checked once, outside the measure: reading it back is not the simulator's work.
+    let output = lagom_core::simulate::simulate_json(&text)
+        .ok()
+        .and_then(|out| serde_json::from_str::<Value>(&out).ok());
+    assert!(output.is_some_and(|o| {
+        o["invoices"]
+            .as_array()
+            .is_some_and(|i| i.len() == 12 * SUBSCRIPTIONS)
+    }));
     let mut group = c.benchmark_group("simulate");
     group.sample_size(10);
     group.throughput(Throughput::Elements(EVENTS as u64));
     group.bench_function("12_months_1000_subscriptions_1M_events", |b| {
         b.iter(|| {
             let output = lagom_core::simulate::simulate_json(std::hint::black_box(&text));
-            assert!(output.is_ok_and(|o| {
-                o["invoices"]
-                    .as_array()
-                    .is_some_and(|i| i.len() == 12 * SUBSCRIPTIONS)
-            }));
+            assert!(output.is_ok_and(|o| !o.is_empty()));
         });
     });
     group.finish();

@@ -26,7 +26,11 @@ fn run(file: &str, text: &str) {
         fixture["note"].as_str().is_some_and(|n| !n.is_empty()),
         "{file}: no `note` working the expectation out"
     );
-    let actual = lagom_core::simulate::simulate_json(&fixture["scenario"].to_string());
+    let actual =
+        lagom_core::simulate::simulate_json(&fixture["scenario"].to_string()).map(|text| {
+            serde_json::from_str::<Value>(&text)
+                .unwrap_or_else(|e| panic!("{file}: the output is not JSON: {e}"))
+        });
     match (&fixture["expected"], &fixture["error"], actual) {
         (expected @ Value::Object(_), Value::Null, Ok(actual)) => {
             let mut mismatches = Vec::new();

@@ -141,17 +141,20 @@ pub struct NoCustomCode;
 
 impl CustomCode for NoCustomCode {}
 
-/// Reads a scenario document and returns the simulation's output as JSON.
+/// Reads a scenario document and returns the simulation's output as JSON text, written straight
+/// from the output (no intermediate `serde_json::Value`).
 ///
 /// ```
+/// let text = lagom_core::simulate::simulate_json(r#"{"timeline": []}"#).unwrap();
+/// assert!(text.starts_with(r#"{"invoices":[],"#));
 /// let err = lagom_core::simulate::simulate_json(r#"{"plans": [], "timeline": [
 ///   {"at": "2024-01-01T00:00:00Z", "op": "create_subscription",
 ///    "body": {"external_id": "s1", "external_customer_id": "c", "plan_code": "pro"}}]}"#).unwrap_err();
 /// assert_eq!(err.to_string(), "timeline[0].body.plan_code: unknown plan code `pro`, known: none");
 /// ```
-pub fn simulate_json(text: &str) -> Result<Value> {
+pub fn simulate_json(text: &str) -> Result<String> {
     let scenario = Scenario::parse(text)?;
     let output = simulate(&scenario)?;
-    serde_json::to_value(&output)
+    serde_json::to_string(&output)
         .map_err(|e| Error::invalid("", format!("cannot write the output: {e}")))
 }
