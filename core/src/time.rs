@@ -17,9 +17,26 @@ use crate::error::{Error, Result};
 /// use lagom_core::time::{format, parse};
 /// let ts = parse("2024-03-01T01:00:00+01:00").unwrap();
 /// assert_eq!(format(ts), "2024-03-01T00:00:00Z");
+/// // Years pad to four characters, a minus sign included: 0001-01-01 is 719,162 days before
+/// // 1970-01-01; the year -1 (365 days) and the leap year 0 (366 days) come 731 days before it.
+/// let year_one = jiff::Timestamp::from_second(-719_162 * 86_400).unwrap();
+/// assert_eq!(format(year_one), "0001-01-01T00:00:00Z");
+/// let year_minus_one = jiff::Timestamp::from_second(-(719_162 + 731) * 86_400).unwrap();
+/// assert_eq!(format(year_minus_one), "-001-01-01T00:00:00Z");
 /// ```
 pub fn format(ts: Timestamp) -> String {
-    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    // Written field by field rather than with `strftime`, whose format-string interpreter would be
+    // the wasm package's only use of it. `{:04}` pads a negative year as `%Y` does (`-001`).
+    let t = TimeZone::UTC.to_datetime(ts);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Parses ISO 8601 text: with `Z` or an offset, or without one (read as UTC, as Lago does).

@@ -267,11 +267,19 @@ fn thrown(err: Error) -> JsValue {
     to_js(&thrown).unwrap_or_else(|e| e)
 }
 
-/// Serializes to plain JS objects and numbers (not `Map`s or `BigInt`s), as `JSON.parse` would give.
+/// Serializes to plain JS objects and numbers: the JSON text `lagom` writes, through `JSON.parse`.
+///
+/// One serializer (JSON text) for every output keeps each type's `Serialize` compiled once.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(JsValue::from)
+    let text = serde_json::to_string(value).map_err(|e| JsValue::from(e.to_string()))?;
+    json_parse(&text)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The host's `JSON.parse`.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 }
 
 /// The message of the last panic, kept by the hook [`start`] installs.

@@ -96,11 +96,9 @@ pub fn from_json<'de, T: Deserialize<'de>>(input: &'de str) -> Result<T> {
 /// assert_eq!(err.path(), Some("units"));
 /// ```
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        Error::from_serde(path, &err.into_inner().to_string())
-    })
+    // Through the value's JSON text, so that each type's `Deserialize` is compiled for one
+    // deserializer only (the text reader of [`from_json`]): the wasm package stays small.
+    from_json(&value.to_string())
 }
 
 fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {

@@ -256,6 +256,27 @@ impl Metric {
         period: &Period,
         request: &AggregationRequest,
     ) -> Result<AggregationResult> {
+        let candidates: Vec<(usize, &Event)> = events
+            .iter()
+            .map(Borrow::borrow)
+            .enumerate()
+            .filter(|(_, e)| {
+                e.code == self.code
+                    && (request.filter.is_all() || request.filter.accepts(&e.properties))
+            })
+            .collect();
+        self.aggregate_candidates(&candidates, period, request)
+    }
+
+    /// [`Metric::aggregate`] over the candidate events (right code, in the bucket) with their
+    /// indexes. Not generic, and every aggregation reads its rows as one type: each per-type
+    /// computation is compiled once, which keeps the wasm package small.
+    fn aggregate_candidates(
+        &self,
+        candidates: &[(usize, &Event)],
+        period: &Period,
+        request: &AggregationRequest,
+    ) -> Result<AggregationResult> {
         let ctx = Context {
             metric: self,
             period,
@@ -263,15 +284,6 @@ impl Metric {
             lower: period.lower_bound(),
         };
         ctx.check_request()?;
-        let in_bucket = |e: &Event| {
-            e.code == self.code
-                && (request.filter.is_all() || request.filter.accepts(&e.properties))
-        };
-        let candidates = events
-            .iter()
-            .map(Borrow::borrow)
-            .enumerate()
-            .filter(|(_, e)| in_bucket(e));
         let (total, _) = ctx.aggregate_rows(candidates, false)?;
         let total = ctx.round(total)?;
         if request.grouped_by.is_empty() {
@@ -280,22 +292,16 @@ impl Metric {
                 groups: None,
             });
         }
-        let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
-        for (i, event) in events
-            .iter()
-            .map(Borrow::borrow)
-            .enumerate()
-            .filter(|(_, e)| in_bucket(e))
-        {
+        let mut groups: BTreeMap<GroupKey, Vec<(usize, &Event)>> = BTreeMap::new();
+        for &(i, event) in candidates {
             groups
                 .entry(group_key(&request.grouped_by, event))
                 .or_default()
-                .push(i);
+                .push((i, event));
         }
         let mut results = Vec::with_capacity(groups.len());
-        for (key, indices) in groups {
-            let rows = indices.iter().map(|&i| (i, events[i].borrow()));
-            let (aggregation, present) = ctx.aggregate_rows(rows, true)?;
+        for (key, rows) in groups {
+            let (aggregation, present) = ctx.aggregate_rows(&rows, true)?;
             if present {
                 let grouped_by = request.grouped_by.iter().cloned().zip(key).collect();
                 results.push(GroupResult {
@@ -369,11 +375,12 @@ impl Context<'_> {
     /// Aggregates candidate events (right code, in the bucket) and says whether Lago would list the
     /// result as a group (it saw at least one row). `in_group`: the rows are one group of a grouped
     /// aggregation (Lago's grouped SQL differs in one place, see [`unique_count::prorated`]).
-    fn aggregate_rows<'e>(
+    fn aggregate_rows(
         &self,
-        rows: impl Iterator<Item = (usize, &'e Event)> + Clone,
+        rows: &[(usize, &Event)],
         in_group: bool,
     ) -> Result<(Aggregation, bool)> {
+        let rows = rows.iter().copied();
         let prorated = self.request.prorated;
         match self.metric.aggregation_type {
             AggregationType::Count => Ok(self.count(rows)),
