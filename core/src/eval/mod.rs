@@ -73,14 +73,6 @@ impl Contract {
 /// assert_eq!(err.path(), Some("units"));
 /// ```
 pub fn from_json<'de, T: Deserialize<'de>>(input: &'de str) -> Result<T> {
-    // Valid input is read once, without tracking the path (which copies every key it passes);
-    // only a failure is read again, tracking it, to name where it failed.
-    let mut de = serde_json::Deserializer::from_str(input);
-    if let Ok(value) = T::deserialize(&mut de)
-        && de.end().is_ok()
-    {
-        return Ok(value);
-    }
     let mut de = serde_json::Deserializer::from_str(input);
     let value = serde_path_to_error::deserialize(&mut de).map_err(path_error)?;
     de.end().map_err(|e| Error::invalid("", e.to_string()))?;
