@@ -280,7 +280,24 @@ export interface StepBodies {
     currency?: string | null;
     fees: (LagoFields & { add_on_code: string; unit_amount_cents?: number | null; units?: DecimalInput | null })[];
   };
+  update_lifetime_usage: { external_subscription_id: string; external_historical_usage_amount_cents: number };
   current_usage: { external_customer_id?: string | null; external_subscription_id: string };
+  past_usage: {
+    external_customer_id: string;
+    external_subscription_id: string;
+    periods_count?: number | null;
+    billable_metric_code?: string | null;
+  };
+  lifetime_usage: { external_subscription_id: string };
+  estimate_fees: {
+    event: {
+      code: string;
+      external_subscription_id: string;
+      properties?: { [key: string]: Json };
+      precise_total_amount_cents?: DecimalInput | null;
+    };
+  };
+  preview_invoice: { customer: { external_id: string }; subscriptions: { external_ids: string[] } };
   run_billing: Record<string, never>;
   run_clock: { job: 'terminate_ended_subscriptions' | 'finalize_invoices' };
 }
@@ -358,6 +375,14 @@ export interface SimulationOutput {
   credit_notes: LagoFields[];
   /** The `current_usage` steps' answers. */
   current_usage: (LagoFields & { at: string; external_subscription_id: string })[];
+  /** The `past_usage` steps' answers: the billed periods' usage, latest first. */
+  past_usage: { at: string; external_subscription_id: string; usage_periods: LagoFields[] }[];
+  /** The `lifetime_usage` steps' answers, in Lago's lifetime usage shape. */
+  lifetime_usage: (LagoFields & { at: string })[];
+  /** The `estimate_fees` steps' answers: the fees the event would get. */
+  fee_estimates: { at: string; external_subscription_id: string; fees: Fee[] }[];
+  /** The `preview_invoice` steps' answers. */
+  invoice_previews: { at: string; external_customer_id: string; invoice: Invoice }[];
   wallets: LagoFields[];
   wallet_transactions: LagoFields[];
   subscriptions: (LagoFields & { external_id: string; plan_code: string; status?: string })[];
