@@ -5,28 +5,21 @@ use lagom_core::charge::price_curve;
 use lagom_core::decimal;
 use serde_json::Value;
 
+#[path = "support/cases.rs"]
+mod cases;
+
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn curves() {
-    let fixture: Value =
-        serde_json::from_str(include_str!("../../tests/fixtures/price_curve/curves.json"))
-            .unwrap_or_else(|e| panic!("curves.json: not JSON: {e}"));
-    let cases = fixture["cases"].as_array().expect("a `cases` array");
-    let failures: Vec<String> = cases.iter().filter_map(|case| check(case).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
+    cases::run_cases(
+        "curves.json",
+        include_str!("../../tests/fixtures/price_curve/curves.json"),
+        check,
     );
 }
 
 fn check(case: &Value) -> Result<(), String> {
     let name = case["name"].as_str().unwrap_or("(unnamed)");
-    if case["note"].as_str().is_none_or(str::is_empty) {
-        return Err(format!("- {name}: no `note`"));
-    }
     let range = &case["range"];
     let bound = |key: &str| decimal::from_json(&range[key]).ok_or(format!("- {name}: bad {key}"));
     let steps = range["steps"].as_u64().and_then(|s| u32::try_from(s).ok());

@@ -5,6 +5,9 @@ use lagom_core::event::Event;
 use lagom_core::simulate::{Op, Scenario, Session, Step, simulate, simulate_with_events};
 use serde_json::{Value, json};
 
+#[path = "support/scenario_files.rs"]
+mod scenario_files;
+
 /// A customer on a free monthly plan with a standard charge of 0.50 EUR per call, subscribed on
 /// 2024-03-01, billed up to 2024-04-01.
 fn calls_scenario(until: &str) -> Scenario {
@@ -81,7 +84,7 @@ fn until_must_not_be_before_the_last_loaded_event() {
 #[test]
 fn loading_a_fixtures_events_equals_replaying_its_event_steps() {
     let mut compared = 0;
-    for (file, text) in scenario_fixtures() {
+    for (file, text) in scenario_files::scenario_fixtures() {
         let fixture: Value = serde_json::from_str(&text).unwrap();
         if !fixture["expected"].is_object() {
             continue;
@@ -159,21 +162,6 @@ fn split_events(timeline: &[Step]) -> Option<(Vec<Step>, Vec<Event>)> {
         }
     }
     (!events.is_empty()).then_some((steps, events))
-}
-
-fn scenario_fixtures() -> Vec<(String, String)> {
-    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/scenarios");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(folder)
-        .expect("the scenario fixtures")
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).expect("a readable fixture");
-            (path.display().to_string(), text)
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 /// Two customers on a monthly plan with a count charge and a recurring sum charge. `s1` moves to
@@ -257,7 +245,7 @@ fn a_session_gives_what_replaying_the_events_gives() {
 /// The same for every scenario fixture, its event steps loaded instead.
 #[test]
 fn a_session_gives_what_replaying_gives_on_every_fixture() {
-    for (file, text) in scenario_fixtures() {
+    for (file, text) in scenario_files::scenario_fixtures() {
         let fixture: Value = serde_json::from_str(&text).unwrap();
         let Ok(scenario) = Scenario::parse(&fixture["scenario"].to_string()) else {
             continue;

@@ -4,28 +4,25 @@
 
 use serde_json::Value;
 
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "support/scenario_files.rs"]
+mod scenario_files;
+
+#[path = "support/cases.rs"]
+mod cases;
+
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn documents() {
-    let fixture: Value =
-        serde_json::from_str(include_str!("../../tests/fixtures/validate/documents.json"))
-            .unwrap_or_else(|e| panic!("documents.json: not JSON: {e}"));
-    let cases = fixture["cases"].as_array().expect("a `cases` array");
-    let failures: Vec<String> = cases.iter().filter_map(|case| check(case).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
+    cases::run_cases(
+        "documents.json",
+        include_str!("../../tests/fixtures/validate/documents.json"),
+        check,
     );
 }
 
 fn check(case: &Value) -> Result<(), String> {
     let name = case["name"].as_str().unwrap_or("(unnamed)");
-    if case["note"].as_str().is_none_or(str::is_empty) {
-        return Err(format!("- {name}: no `note`"));
-    }
     let text = match case["text"].as_str() {
         Some(text) => text.to_owned(),
         None => case["document"].to_string(),
@@ -53,27 +50,11 @@ fn check(case: &Value) -> Result<(), String> {
 fn every_scenario_fixture_that_simulates_is_valid() {
     // An empty list must mean `simulate` accepts the document: the fixtures expecting output are
     // valid, and those expecting a reading error have it among their problems.
-    for (file, text) in scenario_fixtures() {
+    for (file, text) in scenario_files::scenario_fixtures() {
         let fixture: Value = serde_json::from_str(&text).expect("fixture JSON");
         let problems = lagom_core::simulate::validate(&fixture["scenario"].to_string());
         if fixture["expected"].is_object() {
             assert!(problems.is_empty(), "{file}: {problems:?}");
         }
     }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn scenario_fixtures() -> Vec<(String, String)> {
-    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/scenarios");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(folder)
-        .expect("the scenario fixtures")
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).expect("a readable fixture");
-            (path.display().to_string(), text)
-        })
-        .collect();
-    files.sort();
-    files
 }
