@@ -29,6 +29,7 @@ use crate::validate::{each, require_not_negative, require_text};
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct CreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -41,6 +42,7 @@ pub struct CreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", tsify(type = "string | null"))]
     pub issuing_date: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_status: Option<CreditStatus>,
@@ -54,6 +56,7 @@ pub struct CreditNote {
     pub taxes_amount_cents: i64,
     #[serde(with = "crate::money::number")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub taxes_rate: Decimal,
     pub sub_total_excluding_taxes_amount_cents: i64,
     /// Credit still available to future invoices.
@@ -68,12 +71,14 @@ pub struct CreditNote {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub updated_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<CreditNoteItem>,
@@ -90,6 +95,7 @@ pub struct CreditNote {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct CreditNoteItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -109,6 +115,7 @@ pub struct CreditNoteItem {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum CreditStatus {
     Available,
@@ -119,6 +126,7 @@ pub enum CreditStatus {
 /// Lago's credit note `refund_status` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum RefundStatus {
     Pending,
@@ -136,6 +144,7 @@ pub enum RefundStatus {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     DuplicatedCharge,
@@ -158,6 +167,7 @@ pub enum Reason {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct CreditNoteCreate {
     pub invoice_id: String,
     pub reason: Reason,
@@ -223,6 +233,7 @@ impl CreditNoteCreate {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct CreditNoteItemInput {
     pub fee_id: String,
     pub amount_cents: i64,

@@ -24,6 +24,7 @@ use crate::validate::{require_text, when_present};
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -72,12 +73,14 @@ pub struct Customer {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -111,6 +114,7 @@ fn known_time_zone(zone: Option<&str>, path: &str) -> Result<()> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum FinalizeZeroAmountInvoice {
     Inherit,
@@ -129,6 +133,7 @@ pub enum FinalizeZeroAmountInvoice {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct CustomerBillingConfiguration {
     /// Days an invoice stays a draft before it is finalized; the organization's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,6 +169,7 @@ pub struct CustomerBillingConfiguration {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum IssuingDateAnchor {
     CurrentPeriodEnd,
@@ -173,6 +179,7 @@ pub enum IssuingDateAnchor {
 /// Whether the issuing date moves to the finalization date (after the grace period).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum IssuingDateAdjustment {
     AlignWithFinalizationDate,
@@ -191,6 +198,7 @@ pub enum IssuingDateAdjustment {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -221,6 +229,7 @@ pub struct Organization {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
 }
 
@@ -240,6 +249,7 @@ impl Organization {
 /// How invoice numbers are sequenced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentNumbering {
     PerCustomer,
@@ -255,6 +265,7 @@ pub enum DocumentNumbering {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct OrganizationBillingConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_grace_period: Option<u32>,

@@ -23,6 +23,7 @@ use crate::decimal::Decimal;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Event {
     /// Unique per organization: Lago keeps the first event of a transaction_id and ignores the others.
     pub transaction_id: String,
@@ -33,8 +34,10 @@ pub struct Event {
     /// The `code` of the billable metric this event feeds.
     pub code: String,
     #[serde(with = "crate::time::iso")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant"))]
     pub timestamp: Timestamp,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub properties: serde_json::Map<String, serde_json::Value>,
     /// For the `dynamic` charge model: the price the event carries, in cents.
     #[serde(
@@ -43,5 +46,6 @@ pub struct Event {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub precise_total_amount_cents: Option<Decimal>,
 }

@@ -46,8 +46,15 @@ impl Format {
 
 /// A row that was not loaded: its 1-based line, the path inside the event, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "LoadError", missing_as_null)
+)]
 pub struct RowError {
+    /// The 1-based line of the row (the 1-based position for an array).
     pub line: usize,
+    /// The JSON path inside the event, or null.
     pub path: Option<String>,
     pub message: String,
 }

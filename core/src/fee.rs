@@ -27,6 +27,7 @@ use crate::tax::AppliedTax;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Fee {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -57,6 +58,7 @@ pub struct Fee {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub precise_amount: Option<Decimal>,
     #[serde(
         default,
@@ -64,6 +66,7 @@ pub struct Fee {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub precise_total_amount: Option<Decimal>,
     pub amount_currency: Currency,
     pub taxes_amount_cents: i64,
@@ -73,13 +76,16 @@ pub struct Fee {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub taxes_precise_amount: Option<Decimal>,
     /// The sum of the applied taxes' rates, in percent (a JSON number).
     #[serde(with = "crate::money::number")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub taxes_rate: Decimal,
     #[serde(with = "crate::decimal::lenient")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub units: Decimal,
     /// The amount of one unit, in currency units.
     #[serde(
@@ -88,6 +94,7 @@ pub struct Fee {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub precise_unit_amount: Option<Decimal>,
     #[serde(
         default,
@@ -95,6 +102,7 @@ pub struct Fee {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub total_aggregated_units: Option<Decimal>,
     /// `amount_cents` plus `taxes_amount_cents`.
     pub total_amount_cents: i64,
@@ -158,6 +166,7 @@ pub struct Fee {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub precise_coupons_amount_cents: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_total_excluding_taxes_amount_cents: Option<i64>,
@@ -167,9 +176,14 @@ pub struct Fee {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub sub_total_excluding_taxes_precise_amount_cents: Option<Decimal>,
     /// The charge model's breakdown (ranges, free units, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = "Record<string, JsonValue> | null")
+    )]
     pub amount_details: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_billed: Option<bool>,
@@ -208,6 +222,7 @@ impl Fee {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct FeeItem {
     #[serde(rename = "type")]
     pub kind: FeeType,
@@ -222,6 +237,10 @@ pub struct FeeItem {
     pub filter_invoice_display_name: Option<String>,
     /// The charge filter's values, for a filtered charge fee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = "Record<string, JsonValue> | null")
+    )]
     pub filters: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_item_id: Option<String>,
@@ -230,6 +249,7 @@ pub struct FeeItem {
     pub item_type: Option<String>,
     /// The `grouped_by` key → value of the group this fee prices (values may be null).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub grouped_by: Map<String, Value>,
 }
 
@@ -243,6 +263,7 @@ pub struct FeeItem {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum FeeType {
     Charge,
@@ -264,6 +285,7 @@ pub enum FeeType {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     Pending,

@@ -29,6 +29,8 @@ pub mod simulate;
 pub mod subscription;
 pub mod tax;
 pub mod time;
+#[cfg(feature = "typescript")]
+mod typescript;
 pub mod usage;
 mod validate;
 pub mod wallet;

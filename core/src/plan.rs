@@ -34,6 +34,7 @@ use crate::validate::{each, require_not_negative, require_positive, require_text
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Plan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -45,6 +46,7 @@ pub struct Plan {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
     pub code: String,
     pub interval: Interval,
@@ -60,6 +62,7 @@ pub struct Plan {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub trial_period: Option<Decimal>,
     /// Whether the subscription fee is billed at the start of the period.
     #[serde(default)]
@@ -162,6 +165,7 @@ pub(crate) fn validate_pricing(
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct MinimumCommitment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -177,12 +181,14 @@ pub struct MinimumCommitment {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub updated_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tax_codes: Vec<String>,
@@ -200,6 +206,7 @@ pub struct MinimumCommitment {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct UsageThreshold {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -214,12 +221,14 @@ pub struct UsageThreshold {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -238,6 +247,7 @@ pub struct UsageThreshold {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Charge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -254,6 +264,7 @@ pub struct Charge {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
     pub charge_model: ChargeModel,
     /// Whether a pay-in-advance charge's fees go on an invoice (Lago's default: yes).
@@ -273,6 +284,7 @@ pub struct Charge {
     pub min_amount_cents: Option<i64>,
     /// The charge model's properties (typed by [`crate::charge`]).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub properties: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<ChargeFilter>,
@@ -324,6 +336,7 @@ impl Charge {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum RegroupPaidFees {
     Invoice,
@@ -340,12 +353,15 @@ pub enum RegroupPaidFees {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct ChargeFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_display_name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub properties: Map<String, Value>,
     /// Filter key → accepted values (Lago's `__ALL_FILTER_VALUES__` stands for any value).
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, string[]>"))]
     pub values: BTreeMap<String, Vec<String>>,
 }
 

@@ -30,6 +30,7 @@ use crate::validate::{each, require_not_negative, require_text, when_present};
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Subscription {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -56,18 +57,21 @@ pub struct Subscription {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub canceled_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub started_at: Option<Timestamp>,
     /// When the subscription ends by itself.
     #[serde(
@@ -75,6 +79,7 @@ pub struct Subscription {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub ending_at: Option<Timestamp>,
     /// When the subscription starts (now when absent; the core takes it as input).
     #[serde(
@@ -82,36 +87,42 @@ pub struct Subscription {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub subscription_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub terminated_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_plan_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_plan_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", tsify(type = "string | null"))]
     pub downgrade_plan_date: Option<Date>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub trial_ended_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub current_billing_period_started_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub current_billing_period_ending_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_termination_credit_note: Option<OnTerminationCreditNote>,
@@ -165,6 +176,7 @@ impl Subscription {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum SubscriptionStatus {
     Pending,
@@ -177,6 +189,7 @@ pub enum SubscriptionStatus {
 /// What a termination does with the unused part of a pay-in-advance subscription fee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum OnTerminationCreditNote {
     Credit,
@@ -195,6 +208,7 @@ pub enum OnTerminationCreditNote {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum OnTerminationInvoice {
     Generate,
@@ -210,6 +224,7 @@ pub enum OnTerminationInvoice {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct PlanOverrides {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -227,6 +242,7 @@ pub struct PlanOverrides {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub trial_period: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_codes: Option<Vec<String>>,
@@ -268,6 +284,7 @@ impl PlanOverrides {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct ChargeOverride {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -282,6 +299,10 @@ pub struct ChargeOverride {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_amount_cents: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = "Record<string, JsonValue> | null")
+    )]
     pub properties: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<ChargeFilter>>,

@@ -23,6 +23,7 @@ use crate::validate::{require_not_negative, require_text};
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Tax {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -33,6 +34,7 @@ pub struct Tax {
     /// The rate in percent; Lago writes it as a JSON number.
     #[serde(with = "crate::money::number")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub rate: Decimal,
     /// Whether the tax applies by default to every customer of the organization.
     #[serde(default)]
@@ -42,6 +44,7 @@ pub struct Tax {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
 }
 
@@ -71,6 +74,7 @@ impl Tax {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct AppliedTax {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -80,6 +84,7 @@ pub struct AppliedTax {
     pub tax_code: String,
     #[serde(with = "crate::money::number")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub tax_rate: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_description: Option<String>,
@@ -100,5 +105,6 @@ pub struct AppliedTax {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
 }

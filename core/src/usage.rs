@@ -22,11 +22,13 @@ use crate::money::Currency;
 /// assert_eq!(u.total_amount_cents, 148);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct CustomerUsage {
     #[serde(with = "crate::time::iso")]
     pub from_datetime: Timestamp,
     #[serde(with = "crate::time::iso")]
     pub to_datetime: Timestamp,
+    #[cfg_attr(feature = "typescript", tsify(type = "string"))]
     pub issuing_date: Date,
     /// For a past period: the invoice that billed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,6 +48,7 @@ pub struct CustomerUsage {
 /// assert!(past.usage_periods.is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct PastUsage {
     pub usage_periods: Vec<CustomerUsage>,
 }
@@ -64,6 +67,7 @@ pub struct PastUsage {
 /// assert_eq!(u.filters[0].amount_cents, 50);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct ChargeUsage {
     #[serde(with = "crate::decimal::lenient")]
     pub units: Decimal,
@@ -86,6 +90,7 @@ pub struct ChargeUsage {
 
 /// The charge a usage line is for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct UsageCharge {
     pub lago_id: String,
     pub charge_model: ChargeModel,
@@ -95,6 +100,7 @@ pub struct UsageCharge {
 
 /// The billable metric a usage line aggregates (its definition lives in [`crate::metric`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct UsageBillableMetric {
     pub lago_id: String,
     pub name: String,
@@ -104,6 +110,7 @@ pub struct UsageBillableMetric {
 
 /// The usage of one charge filter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct FilterUsage {
     #[serde(with = "crate::decimal::lenient")]
     pub units: Decimal,
@@ -119,11 +126,16 @@ pub struct FilterUsage {
     pub invoice_display_name: Option<String>,
     /// The filter's key → values (absent for the "everything else" line).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = "Record<string, JsonValue> | null")
+    )]
     pub values: Option<Map<String, Value>>,
 }
 
 /// The usage of one `grouped_by` group of a charge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct GroupedUsage {
     pub amount_cents: i64,
     pub events_count: i64,
@@ -137,6 +149,7 @@ pub struct GroupedUsage {
     pub total_aggregated_units: Option<Decimal>,
     /// Group key → value (a value may be null).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub grouped_by: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<FilterUsage>,
@@ -154,6 +167,7 @@ pub struct GroupedUsage {
 /// assert_eq!(l.usage_thresholds[0].completion_ratio, lagom_core::decimal::Decimal::new(5, 1));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct LifetimeUsage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -189,10 +203,12 @@ pub struct LifetimeUsage {
 /// assert!(t.reached_at.is_some());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct LifetimeUsageThreshold {
     pub amount_cents: i64,
     /// Between 0 and 1; Lago writes it as a JSON number.
     #[serde(with = "crate::money::number")]
+    #[cfg_attr(feature = "typescript", tsify(type = "number"))]
     pub completion_ratio: Decimal,
     #[serde(
         default,

@@ -34,6 +34,7 @@ pub const LOWEST_PRIORITY: u32 = 50;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Wallet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -53,6 +54,7 @@ pub struct Wallet {
     /// Currency units one credit is worth.
     #[serde(with = "crate::decimal::lenient")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub rate_amount: Decimal,
     /// Credits bought at creation (invoiced).
     #[serde(
@@ -61,6 +63,7 @@ pub struct Wallet {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub paid_credits: Option<Decimal>,
     /// Credits offered at creation.
     #[serde(
@@ -69,6 +72,7 @@ pub struct Wallet {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub granted_credits: Option<Decimal>,
     #[serde(
         default,
@@ -76,6 +80,7 @@ pub struct Wallet {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub credits_balance: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_cents: Option<i64>,
@@ -85,6 +90,7 @@ pub struct Wallet {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub consumed_credits: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ongoing_balance_cents: Option<i64>,
@@ -96,6 +102,7 @@ pub struct Wallet {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub credits_ongoing_balance: Option<Decimal>,
     #[serde(
         default,
@@ -103,36 +110,42 @@ pub struct Wallet {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub credits_ongoing_usage_balance: Option<Decimal>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub expiration_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub last_balance_sync_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub last_consumed_credit_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub terminated_at: Option<Timestamp>,
     /// Whether purchased credits wait for the top-up invoice to be paid.
     #[serde(default)]
@@ -209,6 +222,7 @@ impl Wallet {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum WalletStatus {
     Active,
@@ -225,6 +239,7 @@ pub enum WalletStatus {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct WalletAppliesTo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fee_types: Vec<FeeType>,
@@ -243,6 +258,7 @@ pub struct WalletAppliesTo {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct RecurringTransactionRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -262,6 +278,7 @@ pub struct RecurringTransactionRule {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub threshold_credits: Option<Decimal>,
     #[serde(
         default,
@@ -269,6 +286,7 @@ pub struct RecurringTransactionRule {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub paid_credits: Option<Decimal>,
     #[serde(
         default,
@@ -276,6 +294,7 @@ pub struct RecurringTransactionRule {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub granted_credits: Option<Decimal>,
     /// For the `target` method: top up to this ongoing balance.
     #[serde(
@@ -284,6 +303,7 @@ pub struct RecurringTransactionRule {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub target_ongoing_balance: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grants_target_top_up: Option<bool>,
@@ -292,18 +312,21 @@ pub struct RecurringTransactionRule {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub started_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub expiration_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_requires_successful_payment: Option<bool>,
@@ -357,6 +380,7 @@ impl RecurringTransactionRule {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     Interval,
@@ -366,6 +390,7 @@ pub enum Trigger {
 /// How much a recurring top-up adds: fixed credits, or enough to reach a target balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum TopUpMethod {
     Fixed,
@@ -383,6 +408,7 @@ pub enum TopUpMethod {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct WalletTransaction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -398,10 +424,12 @@ pub struct WalletTransaction {
     /// The amount in currency units.
     #[serde(with = "crate::decimal::lenient")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub amount: Decimal,
     /// The number of credits.
     #[serde(with = "crate::decimal::lenient")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub credit_amount: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_requires_successful_payment: Option<bool>,
@@ -414,18 +442,21 @@ pub struct WalletTransaction {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub settled_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub failed_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub created_at: Option<Timestamp>,
 }
 
@@ -439,6 +470,7 @@ pub struct WalletTransaction {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionStatus {
     Pending,
@@ -449,6 +481,7 @@ pub enum TransactionStatus {
 /// Lago's wallet transaction `transaction_status` values: why credits moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionKind {
     Purchased,
@@ -467,6 +500,7 @@ pub enum TransactionKind {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionType {
     Inbound,
@@ -476,6 +510,7 @@ pub enum TransactionType {
 /// What created a wallet transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum TransactionSource {
     Manual,

@@ -18,6 +18,7 @@ export type {
   Instant,
   Interval,
   Json,
+  JsonValue,
   LagoEvent,
   InitInput,
   SyncInitInput,
@@ -46,6 +47,7 @@ export type {
   StepBodies,
   StepEvent,
   StepOp,
+  Timestamp,
 } from './lagom_wasm.js';
 export { billingPeriod, evalAggregation, evalCharge, priceCurve, simulate, validate } from './lagom_wasm.js';
 import type { EventFormat, LagoEvent, LoadReport, Scenario, SimulationOutput } from './lagom_wasm.js';

@@ -7,6 +7,23 @@ use wasm_bindgen::prelude::*;
 
 use crate::{thrown, to_js, to_json};
 
+/// The arguments of `priceCurve`, read field by field from JSON by [`curve`].
+#[wasm_bindgen(typescript_custom_section)]
+const CURVE_TYPES: &str = r#"
+/** The charge `priceCurve` prices. */
+export interface CurveCharge {
+  charge_model: ChargeModel;
+  properties?: { [key: string]: JsonValue };
+}
+
+/** The units `priceCurve` prices: `steps + 1` points from `from` to `to` (1 ≤ steps ≤ 10000). */
+export interface CurveRange {
+  from: DecimalInput;
+  to: DecimalInput;
+  steps: number;
+}
+"#;
+
 /// Prices units with one charge model (the `charge` contract).
 #[wasm_bindgen(
     js_name = evalCharge,

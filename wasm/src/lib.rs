@@ -24,8 +24,37 @@ mod simulator;
 pub use eval::{billing_period, eval_aggregation, eval_charge, price_curve};
 pub use simulator::{Workspace, simulate, validate};
 
+/// The package's names for core types whose Rust names differ; the declarations themselves come
+/// from the core's tsify derives (its `typescript` feature).
 #[wasm_bindgen(typescript_custom_section)]
-const CONTRACT_TYPES: &str = include_str!("contracts.d.ts");
+const PUBLIC_NAMES: &str = r#"
+/** Lago's event, as sent to `POST /events`. */
+export type LagoEvent = Event;
+/** One event of the period, as a charge model sees it. */
+export type ChargeEvent = EventValue;
+/** A charge of a plan (`billable_metric_code` names its metric). */
+export type LagoCharge = Charge;
+/** A plan, as `POST /plans` takes it. */
+export type LagoPlan = Plan;
+/** A customer, as `POST /customers` takes it. */
+export type LagoCustomer = Customer;
+/** The organization's billing settings. */
+export type LagoOrganization = Organization;
+/** A tax; `rate` is a percentage. */
+export type LagoTax = Tax;
+/** An add-on, billed by one-off invoices. */
+export type LagoAddOn = AddOn;
+/** A coupon. */
+export type LagoCoupon = Coupon;
+/** A subscription, as `POST /subscriptions` takes it. */
+export type LagoSubscriptionCreate = Subscription;
+/** An event step's body: a Lago event whose timestamp defaults to the step's instant. */
+export type StepEvent = EventBody;
+/** A JSON value (the name earlier versions used for `JsonValue`). */
+export type Json = JsonValue;
+/** Any other field of a Lago API object. */
+export type LagoFields = { [key: string]: JsonValue | undefined };
+"#;
 
 /// Reads a JS value as JSON; a value JSON cannot hold (a symbol, a function, a huge `BigInt`) is an error
 /// at its path.

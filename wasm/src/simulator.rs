@@ -55,12 +55,22 @@ pub struct Workspace {
 }
 
 /// What `loadEvents` did: the events it added, how many the workspace holds, the rows it skipped.
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 struct LoadReport<'a> {
+    /// The events this call added.
     loaded: usize,
+    /// The events the workspace holds now.
     total: usize,
+    #[tsify(type = "LoadError[]")]
     errors: &'a [RowError],
 }
+
+/// The text formats `Workspace.loadEvents` reads (see [`Format::from_name`]).
+#[wasm_bindgen(typescript_custom_section)]
+const EVENT_FORMAT: &str = r#"
+/** The text formats `Workspace.loadEvents` reads. */
+export type EventFormat = 'json' | 'ndjson' | 'csv';
+"#;
 
 #[wasm_bindgen]
 impl Workspace {

@@ -24,6 +24,7 @@ pub const MAX_STEPS: u32 = 10_000;
 /// );
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct PricePoint {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub units: Decimal,

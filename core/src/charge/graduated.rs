@@ -61,6 +61,7 @@ pub struct Graduated {
 /// assert_eq!(serde_json::to_value(column).unwrap(), serde_json::json!({"per_unit_amount": "2"}));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct UnitPrice {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub per_unit_amount: Decimal,

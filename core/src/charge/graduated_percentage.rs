@@ -59,6 +59,7 @@ pub struct GraduatedPercentage {
 /// assert_eq!(serde_json::to_value(column).unwrap(), serde_json::json!({"rate": "1.5"}));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Rate {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub rate: Decimal,

@@ -47,6 +47,7 @@ use properties::Fields;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeModel {
     Standard,
@@ -74,16 +75,20 @@ pub enum ChargeModel {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct EventValue {
     #[serde(with = "crate::decimal::lenient")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub value: Decimal,
     #[serde(default, with = "crate::decimal::lenient_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub prorated_value: Option<Decimal>,
     #[serde(default, with = "crate::decimal::lenient_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub precise_total_amount_cents: Option<Decimal>,
 }
 
@@ -174,6 +179,7 @@ impl<'a> PricingInput<'a> {
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct ChargeResult {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub amount: Decimal,
@@ -192,19 +198,27 @@ pub struct ChargeResult {
 /// assert_eq!(serde_json::to_string(&AmountDetails::Empty {}).unwrap(), "{}");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(untagged)]
 pub enum AmountDetails {
     Empty {},
     Graduated {
+        #[cfg_attr(feature = "typescript", tsify(type = "TierDetails<UnitPrice>[]"))]
         graduated_ranges: Vec<graduated::RangeDetails>,
     },
     GraduatedPercentage {
+        #[cfg_attr(feature = "typescript", tsify(type = "TierDetails<Rate>[]"))]
         graduated_percentage_ranges: Vec<graduated_percentage::RangeDetails>,
     },
-    Package(package::Details),
-    Percentage(percentage::Details),
-    Volume(volume::Details),
-    Custom(serde_json::Map<String, serde_json::Value>),
+    Package(#[cfg_attr(feature = "typescript", tsify(type = "PackageDetails"))] package::Details),
+    Percentage(
+        #[cfg_attr(feature = "typescript", tsify(type = "PercentageDetails"))] percentage::Details,
+    ),
+    Volume(#[cfg_attr(feature = "typescript", tsify(type = "VolumeDetails"))] volume::Details),
+    Custom(
+        #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
+        serde_json::Map<String, serde_json::Value>,
+    ),
 }
 
 /// A charge's prices, parsed and validated for its charge model.
@@ -342,6 +356,7 @@ impl Pricing {
 /// );
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Projection {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub projected_units: Decimal,

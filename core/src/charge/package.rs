@@ -42,6 +42,11 @@ pub struct Package {
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "PackageDetails", missing_as_null)
+)]
 pub struct Details {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub free_units: Decimal,

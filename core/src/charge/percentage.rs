@@ -55,6 +55,11 @@ pub struct Percentage {
 /// assert_eq!(details.per_unit_total_amount, 3.into()); // (400 - 100) × 1 %
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "PercentageDetails", missing_as_null)
+)]
 pub struct Details {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub units: Decimal,

@@ -138,14 +138,18 @@ impl<P> Ranges<P> {
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct TierDetails<C> {
     #[serde(serialize_with = "serialize_bound")]
+    #[cfg_attr(feature = "typescript", tsify(type = "number | Decimal"))]
     pub from_value: Decimal,
     #[serde(serialize_with = "serialize_optional_bound")]
+    #[cfg_attr(feature = "typescript", tsify(type = "number | Decimal | null"))]
     pub to_value: Option<Decimal>,
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub flat_unit_amount: Decimal,
     #[serde(flatten)]
+    #[cfg_attr(feature = "typescript", tsify(type = "C"))]
     pub price: C,
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub units: Decimal,

@@ -47,6 +47,11 @@ pub struct Volume {
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "VolumeDetails", missing_as_null)
+)]
 pub struct Details {
     #[serde(serialize_with = "crate::decimal::lenient::serialize")]
     pub flat_unit_amount: Decimal,

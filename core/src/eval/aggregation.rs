@@ -52,6 +52,11 @@ use crate::metric::{
 /// ```
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AggregationInput))]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "AggregationEvalInput", missing_as_null)
+)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
     pub billable_metric: BillableMetric,
@@ -59,14 +64,18 @@ pub struct Input {
     #[serde(default)]
     pub previous_period_events: Vec<Event>,
     #[serde(with = "crate::time::iso")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant"))]
     pub from_datetime: Timestamp,
     #[serde(with = "crate::time::iso")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant"))]
     pub to_datetime: Timestamp,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "AggregationChargeFilter | null"))]
     pub charge_filter: Option<ChargeFilter>,
     #[serde(default)]
     pub grouped_by: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "AggregationCharge | null"))]
     pub charge: Option<Charge>,
     #[serde(default)]
     pub charges_duration: Option<u32>,
@@ -77,10 +86,16 @@ pub struct Input {
 /// The parts of Lago's charge object that aggregation reads (other fields are accepted and ignored).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AggregationCharge))]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "AggregationCharge", missing_as_null)
+)]
 pub struct Charge {
     #[serde(default)]
     pub prorated: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "AggregationChargeFilter[]"))]
     pub filters: Vec<ChargeFilter>,
 }
 
@@ -93,15 +108,27 @@ pub struct Charge {
 /// assert_eq!(serde_json::to_value(&out).unwrap(), serde_json::json!({"aggregation": "3", "count": "2"}));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "AggregationEvalOutput", missing_as_null)
+)]
 pub struct Output {
     #[serde(flatten)]
+    #[cfg_attr(feature = "typescript", tsify(type = "AggregationUnits"))]
     pub units: Units,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", tsify(type = "AggregationGroup[]"))]
     pub grouped: Option<Vec<Group>>,
 }
 
 /// The units of the whole bucket or of one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "AggregationUnits", missing_as_null)
+)]
 pub struct Units {
     #[serde(with = "crate::decimal::lenient")]
     pub aggregation: Decimal,
@@ -121,9 +148,16 @@ pub struct Units {
 
 /// One group of a grouped aggregation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "AggregationGroup", missing_as_null)
+)]
 pub struct Group {
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub grouped_by: Map<String, Value>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "typescript", tsify(type = "AggregationUnits"))]
     pub units: Units,
 }
 

@@ -38,18 +38,26 @@ use crate::error::{Error, Result};
 /// ```
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ChargeInput))]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "ChargeEvalInput", missing_as_null)
+)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
     pub charge_model: ChargeModel,
     #[serde(default = "empty_object")]
+    #[cfg_attr(feature = "typescript", tsify(type = "JsonValue"))]
     pub properties: serde_json::Value,
     #[serde(with = "crate::decimal::lenient")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput"))]
     pub units: Decimal,
     #[serde(default)]
     pub events: Vec<EventValue>,
     #[serde(default, with = "crate::decimal::lenient_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub full_units: Option<Decimal>,
     #[serde(default)]
     pub prorated: bool,
@@ -59,6 +67,7 @@ pub struct Input {
     pub custom_aggregation: Option<CustomAggregation>,
     #[serde(default, with = "crate::decimal::lenient_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub period_ratio: Option<Decimal>,
 }
 
@@ -75,6 +84,11 @@ pub struct Input {
 /// assert_eq!(out["projected_amount"], "24");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "ChargeEvalOutput", missing_as_null)
+)]
 pub struct Output {
     #[serde(flatten)]
     pub charge: ChargeResult,

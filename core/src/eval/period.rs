@@ -25,29 +25,44 @@ use crate::time;
 /// The `period` contract's input.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PeriodInput))]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "BillingPeriodInput", missing_as_null)
+)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
     pub interval: Interval,
     pub billing_time: BillingTime,
     #[serde(with = "time::iso")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant"))]
     pub subscription_at: Timestamp,
     #[serde(default, with = "time::iso_option")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub started_at: Option<Timestamp>,
     #[serde(with = "time::iso")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant"))]
     pub billing_at: Timestamp,
     pub timezone: String,
     pub pay_in_advance: bool,
     #[serde(default)]
     pub bill_charges_monthly: Option<bool>,
     #[serde(default, with = "time::iso_option")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub terminated_at: Option<Timestamp>,
     #[serde(default, with = "crate::decimal::lenient_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub trial_period: Option<Decimal>,
 }
 
 /// The `period` contract's output.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "BillingPeriodOutput", missing_as_null)
+)]
 pub struct Output {
     #[serde(with = "time::iso")]
     pub from_datetime: Timestamp,

@@ -46,6 +46,7 @@ use crate::tax::AppliedTax;
 /// assert_eq!(inv.issuing_date.to_string(), "2022-04-30");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Invoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -56,8 +57,10 @@ pub struct Invoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// The date in the customer's time zone.
+    #[cfg_attr(feature = "typescript", tsify(type = "string"))]
     pub issuing_date: Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", tsify(type = "string | null"))]
     pub payment_due_date: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_overdue: Option<bool>,
@@ -119,6 +122,7 @@ pub struct Invoice {
 /// assert!(serde_json::from_str::<InvoiceType>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceType {
     Subscription,
@@ -138,6 +142,7 @@ pub enum InvoiceType {
 /// assert_eq!(value, InvoiceStatus::Closed);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceStatus {
     Draft,
@@ -157,6 +162,7 @@ pub enum InvoiceStatus {
 /// assert!(serde_json::from_str::<InvoicePaymentStatus>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum InvoicePaymentStatus {
     Pending,
@@ -176,6 +182,7 @@ pub enum InvoicePaymentStatus {
 /// assert_eq!(p.invoicing_reason, lagom_core::invoice::InvoicingReason::SubscriptionStarting);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct BillingPeriod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_subscription_id: Option<String>,
@@ -214,6 +221,7 @@ pub struct BillingPeriod {
 /// assert!(serde_json::from_str::<InvoicingReason>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum InvoicingReason {
     SubscriptionStarting,
@@ -234,6 +242,7 @@ pub enum InvoicingReason {
 /// assert_eq!(c.item.kind, lagom_core::invoice::CreditType::Coupon);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Credit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_id: Option<String>,
@@ -273,6 +282,7 @@ impl Credit {
 /// assert_eq!(item.kind, lagom_core::invoice::CreditType::CreditNote);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct CreditItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lago_item_id: Option<String>,
@@ -313,6 +323,7 @@ impl CreditItem {
 /// assert!(serde_json::from_str::<CreditType>(r#""unknown""#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum CreditType {
     Coupon,
@@ -328,6 +339,7 @@ pub enum CreditType {
 /// assert_eq!(inv.lago_id, "inv_1");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct CreditInvoice {
     pub lago_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -344,6 +356,7 @@ pub struct CreditInvoice {
 /// assert_eq!(t.usage_threshold.amount_cents, 1000);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct AppliedUsageThreshold {
     pub lifetime_usage_amount_cents: i64,
     #[serde(

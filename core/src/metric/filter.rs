@@ -32,6 +32,7 @@ pub const ALL_FILTER_VALUES: &str = "__ALL_FILTER_VALUES__";
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct BillableMetricFilter {
     pub key: String,
     pub values: Vec<String>,
@@ -47,7 +48,13 @@ pub struct BillableMetricFilter {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AggregationChargeFilter))]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "AggregationChargeFilter", missing_as_null)
+)]
 pub struct ChargeFilter {
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, string[]>"))]
     pub values: BTreeMap<String, Vec<String>>,
 }
 

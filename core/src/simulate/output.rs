@@ -20,6 +20,7 @@ use crate::wallet::{Wallet, WalletTransaction};
 /// assert_eq!(json["warnings"], serde_json::json!([]));
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct SimulationOutput {
     pub invoices: Vec<Invoice>,
     /// Fees of pay-in-advance charges that are not invoiceable, in creation order.
@@ -33,11 +34,13 @@ pub struct SimulationOutput {
     pub wallets: Vec<Wallet>,
     pub wallet_transactions: Vec<WalletTransaction>,
     pub subscriptions: Vec<Subscription>,
+    #[cfg_attr(feature = "typescript", tsify(type = "SimulationWarning[]"))]
     pub warnings: Vec<Warning>,
 }
 
 /// A `current_usage` query's answer, with the instant and subscription it was asked for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct UsageAnswer {
     #[serde(with = "crate::time::iso")]
     pub at: Timestamp,
@@ -48,6 +51,7 @@ pub struct UsageAnswer {
 
 /// A `past_usage` query's answer: the billed periods, latest first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct PastUsageAnswer {
     #[serde(with = "crate::time::iso")]
     pub at: Timestamp,
@@ -57,6 +61,7 @@ pub struct PastUsageAnswer {
 
 /// A `lifetime_usage` query's answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct LifetimeUsageAnswer {
     #[serde(with = "crate::time::iso")]
     pub at: Timestamp,
@@ -66,6 +71,7 @@ pub struct LifetimeUsageAnswer {
 
 /// An `estimate_fees` query's answer: the fees the event would get, with their taxes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct FeeEstimate {
     #[serde(with = "crate::time::iso")]
     pub at: Timestamp,
@@ -75,6 +81,7 @@ pub struct FeeEstimate {
 
 /// A `preview_invoice` query's answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct InvoicePreview {
     #[serde(with = "crate::time::iso")]
     pub at: Timestamp,
@@ -84,6 +91,11 @@ pub struct InvoicePreview {
 
 /// Something the simulator did not bill, and why: an event it could not attribute, a duplicate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "typescript",
+    derive(tsify::Tsify),
+    tsify(rename = "SimulationWarning", missing_as_null)
+)]
 pub struct Warning {
     /// The index of the timeline step that caused it, when a step did.
     #[serde(skip_serializing_if = "Option::is_none")]

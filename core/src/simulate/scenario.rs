@@ -43,6 +43,7 @@ use crate::wallet::Wallet;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Scenario {
     #[serde(default)]
     pub organization: Option<Organization>,
@@ -69,22 +70,43 @@ pub struct Scenario {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub until: Option<Timestamp>,
 }
 
 /// One API call at one instant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Step {
     #[serde(with = "crate::time::iso")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant"))]
     pub at: Timestamp,
     #[serde(flatten)]
+    #[cfg_attr(feature = "typescript", tsify(type = "StepCall"))]
     pub op: Op,
 }
+
+/// The TypeScript forms of a step's op, derived from [`Op`]'s declaration (core feature
+/// `typescript`). [`Scenario::parse`] reads a missing body as `{}`, so a body whose fields are all
+/// optional may be left out.
+#[cfg(feature = "typescript")]
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const STEP_TYPES: &str = r#"
+/** A timeline op's name. */
+export type StepOp = Op["op"];
+/** The body each timeline op takes (Lago's API call of the same name). */
+export type StepBodies = { [S in Op as S["op"]]: S["body"] };
+/** An op and its body; a body whose fields are all optional may be left out. */
+export type StepCall = {
+  [O in StepOp]: { op: O } & ({} extends StepBodies[O] ? { body?: StepBodies[O] } : { body: StepBodies[O] });
+}[StepOp];
+"#;
 
 /// The API calls a timeline can make, each with its body in the API's shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(tag = "op", content = "body", rename_all = "snake_case")]
 pub enum Op {
     CreateCustomer(Box<Customer>),
@@ -118,12 +140,14 @@ pub enum Op {
 /// An empty body (`{}` or no body at all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
 /// `PUT /subscriptions/{external_id}`: the fields a subscription update may change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionUpdate {
     pub external_id: String,
@@ -134,18 +158,21 @@ pub struct SubscriptionUpdate {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub ending_at: Option<Timestamp>,
     #[serde(
         default,
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub subscription_at: Option<Timestamp>,
 }
 
 /// `DELETE /subscriptions/{external_id}` with its query options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct Termination {
     pub external_id: String,
@@ -156,6 +183,7 @@ pub struct Termination {
 /// The termination's query options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct TerminationParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +195,7 @@ pub struct TerminationParams {
 /// `POST /events`: an event whose timestamp defaults to the step's instant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct EventBody {
     pub transaction_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,8 +205,10 @@ pub struct EventBody {
     pub code: String,
     /// ISO 8601 text or Unix seconds; the step's `at` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub timestamp: Option<Value>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub properties: Map<String, Value>,
     #[serde(
         default,
@@ -185,6 +216,7 @@ pub struct EventBody {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub precise_total_amount_cents: Option<Decimal>,
 }
 
@@ -223,6 +255,7 @@ impl EventBody {
 /// `POST /events/batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct EventsBatch {
     pub events: Vec<EventBody>,
@@ -231,6 +264,7 @@ pub struct EventsBatch {
 /// `DELETE /customers/{external_customer_id}/applied_coupons/{id}`, naming the coupon by code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct CouponRemoval {
     pub external_customer_id: String,
@@ -240,6 +274,7 @@ pub struct CouponRemoval {
 /// A wallet named by its id (`wal_0001`, in creation order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct WalletRef {
     pub wallet_id: String,
@@ -248,6 +283,7 @@ pub struct WalletRef {
 /// A credit note named by its id (`cn_0001`, in creation order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct CreditNoteRef {
     pub credit_note_id: String,
@@ -256,6 +292,7 @@ pub struct CreditNoteRef {
 /// `POST /invoices`: a one-off invoice of add-on fees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct OneOffInvoice {
     pub external_customer_id: String,
@@ -269,6 +306,7 @@ pub struct OneOffInvoice {
 /// subscription came to Lago, which counts toward its progressive-billing thresholds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct LifetimeUsageUpdate {
     pub external_subscription_id: String,
@@ -278,6 +316,7 @@ pub struct LifetimeUsageUpdate {
 /// `GET /customers/{external_customer_id}/current_usage?external_subscription_id=…`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -289,6 +328,7 @@ pub struct UsageQuery {
 /// periods, latest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct PastUsageQuery {
     pub external_customer_id: String,
@@ -304,6 +344,7 @@ pub struct PastUsageQuery {
 /// `GET /subscriptions/{external_subscription_id}/lifetime_usage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct LifetimeUsageQuery {
     pub external_subscription_id: String,
@@ -312,6 +353,7 @@ pub struct LifetimeUsageQuery {
 /// `POST /events/estimate_fees`: the pay-in-advance fees an event would get now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct FeeEstimateQuery {
     pub event: EstimatedEvent,
@@ -321,11 +363,13 @@ pub struct FeeEstimateQuery {
 /// the step's instant and is not kept).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct EstimatedEvent {
     pub code: String,
     pub external_subscription_id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub properties: Map<String, Value>,
     #[serde(
         default,
@@ -339,6 +383,7 @@ pub struct EstimatedEvent {
 /// issue, with what is known now (coupons, credit notes and wallets applied but not used up).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct InvoicePreviewQuery {
     pub customer: CustomerRef,
@@ -348,6 +393,7 @@ pub struct InvoicePreviewQuery {
 /// A customer named by its `external_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerRef {
     pub external_id: String,
@@ -356,6 +402,7 @@ pub struct CustomerRef {
 /// Subscriptions named by their `external_id`s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionRefs {
     pub external_ids: Vec<String>,
@@ -364,6 +411,7 @@ pub struct SubscriptionRefs {
 /// `run_clock`'s body: which clock job to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct ClockRun {
     pub job: ClockJob,
@@ -372,6 +420,7 @@ pub struct ClockRun {
 /// Lago's clock jobs besides periodic billing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "snake_case")]
 pub enum ClockJob {
     /// Terminates subscriptions whose `ending_at` has passed.

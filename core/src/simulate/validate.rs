@@ -28,6 +28,7 @@ use crate::simulate::scenario::{self, Op, Step};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Problem {
     /// The JSON path of the field (empty for the document itself).
     pub path: String,

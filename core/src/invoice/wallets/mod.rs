@@ -46,6 +46,7 @@ pub(super) struct WalletState {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct WalletTopUp {
     /// The wallet's `lago_id` (or its `code`).
     pub wallet_id: String,
@@ -55,6 +56,7 @@ pub struct WalletTopUp {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub paid_credits: Option<Decimal>,
     #[serde(
         default,
@@ -62,6 +64,7 @@ pub struct WalletTopUp {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub granted_credits: Option<Decimal>,
     #[serde(
         default,
@@ -69,6 +72,7 @@ pub struct WalletTopUp {
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::decimal::DecimalInput>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "DecimalInput | null"))]
     pub voided_credits: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -89,6 +93,7 @@ pub struct WalletTopUp {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct WalletUpdate {
     /// The wallet's `lago_id` (or its `code`).
     pub wallet_id: String,
@@ -101,6 +106,7 @@ pub struct WalletUpdate {
         with = "crate::time::iso_option",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", tsify(type = "Instant | null"))]
     pub expiration_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applies_to: Option<WalletAppliesTo>,
