@@ -13,9 +13,9 @@ cargo build --profile "$profile" --target wasm32-unknown-unknown -p lagom-wasm
 rm -rf pkg dist
 wasm-bindgen --target web --out-dir pkg --out-name lagom_wasm \
   "$target_dir/wasm32-unknown-unknown/$profile/lagom_wasm.wasm"
-# wasm-bindgen declares the raw exports' JS-value parameters (in `InitOutput`) as `any`; to a caller they
-# are `unknown`, and the package's declarations have no `any` (test/consumer/types.test.mjs checks it).
-sed -i -E 's/\b([a-z]): any\b/\1: unknown/g' pkg/lagom_wasm.d.ts
+# The type declarations come from the core's Rust types (tsify), doc comments included: drop the Rust
+# examples (fenced blocks) those comments carry, which mean nothing to a TypeScript reader.
+perl -0pi -e 's/^[ \t]*\*\n[ \t]*\* ```.*\n(?:[ \t]*\*(?! ```).*\n)*?[ \t]*\* ```\n//mg' pkg/lagom_wasm.d.ts
 # The features rustc 1.95 enables by default for wasm32-unknown-unknown, which the output already uses.
 npx --no-install wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int --enable-sign-ext \

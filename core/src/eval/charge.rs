@@ -47,7 +47,7 @@ use crate::error::{Error, Result};
 pub struct Input {
     pub charge_model: ChargeModel,
     #[serde(default = "empty_object")]
-    #[cfg_attr(feature = "typescript", tsify(type = "JsonValue"))]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, JsonValue>"))]
     pub properties: serde_json::Value,
     #[serde(with = "crate::decimal::lenient")]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::decimal::DecimalInput))]
