@@ -80,6 +80,12 @@ const wrong: number = priced.unit_amount;
 const badCount: number = count;
 // @ts-expect-error: not an interval
 billingPeriod({ ...period, interval: 'daily' });
+// @ts-expect-error: a period's boundaries come back as ISO text
+const badFrom: number = boundaries.from_datetime;
+// @ts-expect-error: a charge's properties are an object
+evalCharge({ charge_model: 'standard', properties: ['1'], units: 1 });
+// An event's timestamp may be Unix seconds.
+evalAggregation({ ...aggregation, events: [{ transaction_id: 'tr_2', code: 'api_calls', timestamp: 1709251200 }] });
 
 const steps: Step[] = [
   { at: '2024-03-01T00:00:00Z', op: 'create_subscription', body: { external_id: 's1', external_customer_id: 'acme', plan_code: 'basic' } },
@@ -123,6 +129,8 @@ workspace.free();
 
 // @ts-expect-error: not a timeline op
 simulate({ timeline: [{ at: '2024-01-01T00:00:00Z', op: 'bill', body: {} }] });
+// @ts-expect-error: a customer step needs its body (only a body without required fields may be left out)
+simulate({ timeline: [{ at: '2024-01-01T00:00:00Z', op: 'create_customer' }] });
 // @ts-expect-error: a subscription needs its plan's code
 simulate({ timeline: [{ at: '2024-01-01T00:00:00Z', op: 'create_subscription', body: { external_id: 's', external_customer_id: 'c' } }] });
 // @ts-expect-error: not an event format
@@ -134,4 +142,4 @@ const badPoint: number = curve[0].amount;
 // @ts-expect-error: steps are a number
 priceCurve({ charge_model: 'standard' }, { from: 0, to: 1, steps: '1' });
 
-console.log(amount, total, count, groups, days, wrong, badCount, invoiced, warned, where, amounts, lines, held, page, withEvents, badPoint);
+console.log(amount, total, count, groups, days, wrong, badCount, badFrom, invoiced, warned, where, amounts, lines, held, page, withEvents, badPoint);
