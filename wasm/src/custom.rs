@@ -65,7 +65,10 @@ impl JsCustom {
         if !options.is_object() {
             return Err(Error::invalid(
                 "options",
-                format!("must be an object like {{custom}} (got {})", describe(options)),
+                format!(
+                    "must be an object like {{custom}} (got {})",
+                    describe(options)
+                ),
             ));
         }
         let custom = field(options, "custom");
@@ -120,7 +123,10 @@ impl JsCustom {
     }
 
     /// The plugin a charge's `properties` name, or why there is none (the native host's words).
-    fn charge_plugin<'p>(plugins: &'p [JsPlugin], properties: &Value) -> Result<&'p JsPlugin, String> {
+    fn charge_plugin<'p>(
+        plugins: &'p [JsPlugin],
+        properties: &Value,
+    ) -> Result<&'p JsPlugin, String> {
         let loaded = || {
             let names: Vec<&str> = plugins.iter().map(|p| p.name.as_str()).collect();
             if names.is_empty() {
@@ -237,7 +243,12 @@ impl CustomAggregator for AggregateCallback {
         let answer = self
             .0
             .call3(&JsValue::UNDEFINED, &event, &state, &properties)
-            .map_err(|e| fail(format!("the `aggregate` callback threw: {}", thrown_text(&e))))?;
+            .map_err(|e| {
+                fail(format!(
+                    "the `aggregate` callback threw: {}",
+                    thrown_text(&e)
+                ))
+            })?;
         to_json(answer)
             .map_err(|e| e.to_string())
             .and_then(|answer| read_state(&answer, ""))
@@ -291,7 +302,9 @@ impl JsPlugin {
         if !object.is_object() {
             return Err(not_a_plugin());
         }
-        let name = field(&object, "name").as_string().ok_or_else(not_a_plugin)?;
+        let name = field(&object, "name")
+            .as_string()
+            .ok_or_else(not_a_plugin)?;
         let calls = field(&object, "calls");
         let call = field(&object, "call")
             .dyn_into::<Function>()
@@ -322,8 +335,8 @@ impl JsPlugin {
 
     /// Reads a response: `{"ok": value}` gives the value, `{"error": "message"}` the plugin's failure.
     fn parse_response(&self, text: &str) -> Result<Value, String> {
-        let response: Value = serde_json::from_str(text)
-            .map_err(|e| self.malformed(&format!("not JSON ({e})")))?;
+        let response: Value =
+            serde_json::from_str(text).map_err(|e| self.malformed(&format!("not JSON ({e})")))?;
         let shape_error = || self.malformed(r#"expected {"ok": …} or {"error": "…"}"#);
         let Value::Object(mut fields) = response else {
             return Err(shape_error());

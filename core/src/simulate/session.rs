@@ -111,7 +111,13 @@ impl Session {
         let index = self
             .index
             .get_or_insert_with(|| LoadedIndex::build(&self.events));
-        let output = engine::run(scenario, &self.events, Some(index), Some(&self.cache), custom);
+        let output = engine::run(
+            scenario,
+            &self.events,
+            Some(index),
+            Some(&self.cache),
+            custom,
+        );
         self.cache.sweep();
         output
     }
