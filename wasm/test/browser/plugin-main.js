@@ -23,7 +23,7 @@ const scenario = {
 Promise.all([init(), loadPlugin('/plugins/time_of_day.wasm')]).then(
   ([, plugin]) => {
     try {
-      const fee = simulate(scenario, { custom: { plugins: [plugin] } }).invoices[0].fees[0];
+      const fee = simulate(scenario, { custom: { plugins: [plugin] } }).invoices[0].fees.find((f) => f.item.code === 'calls');
       answer.textContent = JSON.stringify({ plugin: plugin.name, amount_cents: fee.amount_cents, amount_details: fee.amount_details });
     } catch (e) {
       answer.textContent = JSON.stringify({ error: String(e) });

@@ -23,7 +23,7 @@ function scenario(charges, events, metrics = [{ name: 'Calls', code: 'calls', ag
     plans: [{ name: 'P', code: 'p', interval: 'monthly', amount_cents: 0, amount_currency: 'EUR', charges }],
     timeline: [
       { at: '2024-03-01T00:00:00Z', op: 'create_subscription', body: { external_id: 's1', external_customer_id: 'acme', plan_code: 'p' } },
-      ...events.map(([at, code, properties], i) => ({
+      ...events.map(([at, code, properties = {}], i) => ({
         at, op: 'event', body: { transaction_id: `t${i}`, external_subscription_id: 's1', code, properties },
       })),
     ],
@@ -141,8 +141,9 @@ describe('custom pricing by JS callbacks', () => {
       it(`${name}: in simulate`, () => {
         const error = thrownBy(() => simulate(march, { custom: { price } }));
         assert.equal(error.code, 'custom');
-        assert.equal(error.path, 'plans.p.charges[0]');
-        assert.ok(error.message.startsWith('plans.p.charges[0]: custom pricing failed: '), error.message);
+        // The charge is billed by the clock's run up to `until` (2024-04-01).
+        assert.equal(error.path, 'until.plans.p.charges[0]');
+        assert.ok(error.message.startsWith('until.plans.p.charges[0]: custom pricing failed: '), error.message);
         assert.ok(error.message.includes(reason), error.message);
       });
       it(`${name}: in evalCharge`, () => {
@@ -157,7 +158,7 @@ describe('custom pricing by JS callbacks', () => {
       const rides = scenario([{ billable_metric_code: 'rides', charge_model: 'custom', properties: {} }], [['2024-03-05T10:00:00Z', 'rides', {}]], metrics);
       const error = thrownBy(() => simulate(rides, { custom: { aggregate: () => ({ total_units: 1, amount: '0' }) } }));
       assert.equal(error.code, 'custom');
-      assert.match(error.message, /^plans\.p\.charges\[0\].*custom pricing failed: the `aggregate` callback answered badly: total_units must be a decimal string \(got 1\)$/);
+      assert.match(error.message, /^until\.plans\.p\.charges\[0\]\.events\[0\]: custom pricing failed: the `aggregate` callback answered badly: total_units must be a decimal string \(got 1\)$/);
     });
 
     it('without a price callback, a charge with no custom aggregation cannot be priced', () => {
