@@ -24,7 +24,7 @@ use lagom_core::event::Event;
 use lagom_core::metric::{CustomAggregator, CustomState};
 use lagom_core::simulate::CustomCode;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{to_js, to_json};
@@ -232,19 +232,16 @@ impl CustomAggregator for AggregateCallback {
         state: CustomState,
         properties: &Map<String, Value>,
     ) -> lagom_core::Result<CustomState> {
-        let fail = |reason: String| Error::Custom {
-            path: String::new(),
-            reason,
-        };
-        let handed = |e: JsValue| fail(format!("cannot hand over the event: {}", thrown_text(&e)));
-        let event = to_js(&abi_event(event)).map_err(handed)?;
+        let handed =
+            |e: JsValue| failed(format!("cannot hand over the event: {}", thrown_text(&e)));
+        let event = to_js(event).map_err(handed)?;
         let state = to_js(&StateText::from(state)).map_err(handed)?;
         let properties = to_js(properties).map_err(handed)?;
         let answer = self
             .0
             .call3(&JsValue::UNDEFINED, &event, &state, &properties)
             .map_err(|e| {
-                fail(format!(
+                failed(format!(
                     "the `aggregate` callback threw: {}",
                     thrown_text(&e)
                 ))
@@ -252,7 +249,7 @@ impl CustomAggregator for AggregateCallback {
         to_json(answer)
             .map_err(|e| e.to_string())
             .and_then(|answer| read_state(&answer, ""))
-            .map_err(|reason| fail(format!("the `aggregate` callback answered badly: {reason}")))
+            .map_err(|reason| failed(format!("the `aggregate` callback answered badly: {reason}")))
     }
 }
 
@@ -265,21 +262,17 @@ impl CustomAggregator for JsPlugin {
         state: CustomState,
         properties: &Map<String, Value>,
     ) -> lagom_core::Result<CustomState> {
-        let fail = |reason: String| Error::Custom {
-            path: String::new(),
-            reason,
-        };
         let request = AggregateRequest {
-            events: [abi_event(event)],
+            events: [event],
             state: StateText::from(state),
             properties,
         };
-        let answer = self.call("aggregate", &request).map_err(fail)?;
-        let after = read_state(&answer, "ok.").map_err(|reason| fail(self.malformed(&reason)))?;
+        let answer = self.call("aggregate", &request).map_err(failed)?;
+        let after = read_state(&answer, "ok.").map_err(|reason| failed(self.malformed(&reason)))?;
         let added = after
             .amount
             .checked_sub(state.amount)
-            .ok_or_else(|| fail("the aggregated amount overflows".to_owned()))?;
+            .ok_or_else(|| failed("the aggregated amount overflows".to_owned()))?;
         Ok(CustomState {
             total_units: after.total_units,
             amount: added,
@@ -361,26 +354,37 @@ impl JsPlugin {
     }
 }
 
-/// `lagom_price`'s request, and a `price` callback's argument.
+/// A custom aggregation's failure; the core names the event and the charge.
+fn failed(reason: String) -> Error {
+    Error::Custom {
+        path: String::new(),
+        reason,
+    }
+}
+
+/// `lagom_price`'s request, and a `price` callback's argument. Events are written by the core's own
+/// `Serialize` (through JSON text, like every output here): Lago's fields, decimals as strings,
+/// timestamps `YYYY-MM-DDTHH:MM:SSZ`.
 #[derive(Serialize)]
 struct PriceRequest<'a> {
     units: String,
     properties: &'a Value,
-    context: Value,
+    context: PriceContext<'a>,
+}
+
+#[derive(Serialize)]
+struct PriceContext<'a> {
+    events: &'a [&'a Event],
 }
 
 impl<'a> PriceRequest<'a> {
     fn of(request: &CustomRequest<'a>) -> Self {
-        let events: Vec<Value> = request
-            .period_events
-            .iter()
-            .copied()
-            .map(abi_event)
-            .collect();
         PriceRequest {
             units: decimal::to_text(request.units),
             properties: request.properties,
-            context: json!({ "events": events }),
+            context: PriceContext {
+                events: request.period_events,
+            },
         }
     }
 }
@@ -388,7 +392,7 @@ impl<'a> PriceRequest<'a> {
 /// `lagom_aggregate`'s request for one event.
 #[derive(Serialize)]
 struct AggregateRequest<'a> {
-    events: [Value; 1],
+    events: [&'a Event; 1],
     state: StateText,
     properties: &'a Map<String, Value>,
 }
@@ -407,11 +411,6 @@ impl From<CustomState> for StateText {
             amount: decimal::to_text(state.amount),
         }
     }
-}
-
-/// An event as the ABI hands it over: `timestamp`, `properties` and Lago's other fields.
-fn abi_event(event: &Event) -> Value {
-    serde_json::to_value(event).unwrap_or(Value::Null)
 }
 
 /// A price answer, `{amount, unit_amount?, amount_details?}`; `prefix` is where it sits in the

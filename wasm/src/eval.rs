@@ -24,10 +24,6 @@ pub fn eval_charge(
         Some(custom) => {
             let output = to_json(input)
                 .and_then(|document| charge::evaluate_with(&from_value(document)?, &custom))
-                .and_then(|output| {
-                    serde_json::to_value(output)
-                        .map_err(|e| Error::invalid("", format!("cannot write the answer: {e}")))
-                })
                 .map_err(thrown)?;
             to_js(&output)
         }

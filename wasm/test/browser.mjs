@@ -60,7 +60,8 @@ describe('in a browser', { skip: !existsSync(chromiumPath) && `no ${chromiumPath
   });
 
   it('prices a charge with a plugin compiled by the browser', async () => {
-    const route = (path) => ({ '/': '/browser/plugin.html', '/plugin-main.js': '/browser/plugin-main.js' })[path] ?? path;
+    // The same page, running plugin-main.js as its main.js.
+    const route = (path) => ({ '/': '/browser/index.html', '/main.js': '/browser/plugin-main.js' })[path] ?? path;
     const server = await serve(consumer, route);
     try {
       // time_of_day in UTC: 12:00 is day (0.10), 23:00 is night (0.04): 0.14 EUR = 14 cents.
