@@ -17,7 +17,8 @@
 use js_sys::{Array, Function, Reflect};
 use lagom_core::Error;
 use lagom_core::charge::{
-    AggregationAmount, AmountDetails, ChargeResult, CustomPricing, CustomRequest, unit_amount,
+    AggregationAmount, AmountDetails, ChargeResult, CustomPricing, CustomRequest, PLUGIN_PROPERTY,
+    chosen_plugin, unit_amount,
 };
 use lagom_core::decimal::{self, Decimal};
 use lagom_core::event::Event;
@@ -28,9 +29,6 @@ use serde_json::{Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{to_js, to_json};
-
-/// The charge property naming the plugin of a `custom` charge, as for the native host.
-const PLUGIN_PROPERTY: &str = "plugin";
 
 /// The custom code a call was given.
 pub(crate) enum JsCustom {
@@ -122,36 +120,18 @@ impl JsCustom {
         Ok(Some(JsCustom::Plugins(read)))
     }
 
-    /// The plugin a charge's `properties` name, or why there is none (the native host's words).
+    /// The plugin a charge's `properties` name, or why there is none (the core's rule, as the native
+    /// host's).
     fn charge_plugin<'p>(
         plugins: &'p [JsPlugin],
         properties: &Value,
     ) -> Result<&'p JsPlugin, String> {
-        let loaded = || {
-            let names: Vec<&str> = plugins.iter().map(|p| p.name.as_str()).collect();
-            if names.is_empty() {
-                "none".to_owned()
-            } else {
-                names.join(", ")
-            }
-        };
-        match properties.get(PLUGIN_PROPERTY) {
-            Some(Value::String(name)) => {
-                plugins.iter().find(|p| &p.name == name).ok_or_else(|| {
-                    format!(
-                        "properties.{PLUGIN_PROPERTY}: no plugin `{name}` is loaded (loaded: {})",
-                        loaded()
-                    )
-                })
-            }
-            Some(other) => Err(format!(
-                "properties.{PLUGIN_PROPERTY}: must be a plugin's name (got {other})"
-            )),
-            None => Err(format!(
-                "properties.{PLUGIN_PROPERTY}: a `custom` charge must name its plugin (loaded: {})",
-                loaded()
-            )),
-        }
+        let loaded: Vec<&str> = plugins.iter().map(|p| p.name.as_str()).collect();
+        let name = chosen_plugin(properties, &loaded)?;
+        plugins
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| format!("no plugin `{name}` is loaded"))
     }
 }
 
