@@ -21,7 +21,7 @@ npx --no-install wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/lagom_wasm_bg.wasm -o pkg/lagom_wasm_bg.wasm
-cp js/index.js js/node.js js/index.d.ts README.md pkg/
+cp js/index.js js/node.js js/plugin.js js/index.d.ts README.md pkg/
 node package.mjs > pkg/package.json
 mkdir dist
 (cd pkg && npm pack --silent --pack-destination ../dist >/dev/null)

@@ -23,6 +23,6 @@ const manifest = {
     './package.json': './package.json',
   },
   types: './index.d.ts',
-  files: ['index.js', 'index.d.ts', 'node.js', 'lagom_wasm.js', 'lagom_wasm.d.ts', 'lagom_wasm_bg.wasm', 'README.md'],
+  files: ['index.js', 'index.d.ts', 'node.js', 'plugin.js', 'lagom_wasm.js', 'lagom_wasm.d.ts', 'lagom_wasm_bg.wasm', 'README.md'],
 };
 process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);

@@ -49,8 +49,18 @@ export type {
   StepOp,
   Timestamp,
 } from './lagom_wasm.js';
-export { billingPeriod, evalAggregation, evalCharge, priceCurve, simulate, validate } from './lagom_wasm.js';
-import type { EventFormat, LagoEvent, LoadReport, Scenario, SimulationOutput } from './lagom_wasm.js';
+export { billingPeriod, evalAggregation, priceCurve, validate } from './lagom_wasm.js';
+import type {
+  ChargeEvalInput,
+  ChargeEvalOutput,
+  Decimal,
+  EventFormat,
+  Json,
+  LagoEvent,
+  LoadReport,
+  Scenario,
+  SimulationOutput,
+} from './lagom_wasm.js';
 
 /** What kind of failure a {@link LagomError} reports. */
 export type LagomErrorCode =
@@ -98,8 +108,130 @@ export class Workspace {
   clearEvents(): void;
   /** Up to `limit` loaded events from `offset`, in load order, with ISO timestamps. */
   events(offset: number, limit: number): LagoEvent[];
-  /** Replays `scenario` with the loaded events, each as an `event` step at its own timestamp. */
-  simulate(scenario: Scenario): SimulationOutput;
+  /**
+   * Replays `scenario` with the loaded events, each as an `event` step at its own timestamp;
+   * `options.custom` prices `custom` charges and folds `custom_agg` metrics.
+   */
+  simulate(scenario: Scenario, options?: CustomOptions): SimulationOutput;
   /** Frees the workspace's wasm memory now rather than when it is garbage-collected. */
   free(): void;
 }
+
+/**
+ * Prices units with one charge model (the `charge` contract). A `custom` charge needs
+ * `options.custom`; the contract has only events' values, so `context.events` is empty there.
+ */
+export function evalCharge(input: ChargeEvalInput, options?: CustomOptions): ChargeEvalOutput;
+
+/**
+ * Replays a scenario; the output is the same JSON as `lagom simulate --format json` (with
+ * `--plugins DIR` when `options.custom` holds the same plugins).
+ */
+export function simulate(scenario: Scenario, options?: CustomOptions): SimulationOutput;
+
+/** Custom code for `custom` charges and `custom_agg` metrics. */
+export interface CustomOptions {
+  custom?: CustomCallbacks | CustomPlugins;
+}
+
+/**
+ * JavaScript callbacks, called synchronously with the plugin ABI's documents (decimals as strings,
+ * timestamps `YYYY-MM-DDTHH:MM:SSZ`). Throw to fail the charge.
+ */
+export interface CustomCallbacks {
+  /**
+   * Prices every `custom` charge. Without it a `custom` charge takes Lago's own rule: the amount its
+   * `custom_agg` metric computed.
+   */
+  price?: (request: PriceRequest) => PriceAnswer;
+  /**
+   * Lago's custom aggregation, once per event of the period in timestamp order: `properties` are the
+   * charge's `properties.custom_properties`. The answer's `total_units` replaces the running units and
+   * its `amount` is added to the running amount.
+   */
+  aggregate?: (event: PluginEvent, state: AggregationState, properties: { [key: string]: Json }) => AggregationState;
+  plugins?: never;
+}
+
+/** Plugins, chosen by each `custom` charge's `properties.plugin`, as `lagom --plugins DIR` chooses them. */
+export interface CustomPlugins {
+  plugins: readonly Plugin[];
+  price?: never;
+  aggregate?: never;
+}
+
+/** An event as the plugin ABI hands it over. */
+export interface PluginEvent {
+  /** `YYYY-MM-DDTHH:MM:SSZ`. */
+  timestamp: string;
+  properties: { [key: string]: Json };
+  transaction_id?: string;
+  code?: string;
+  external_subscription_id?: string;
+  external_customer_id?: string;
+  [field: string]: Json | undefined;
+}
+
+/** What a custom charge is priced on: `lagom_price`'s request. */
+export interface PriceRequest {
+  units: Decimal;
+  /** The charge's properties as written (`plugin` included). */
+  properties: { [key: string]: Json };
+  /** The charge's events of the billing period, earliest first (empty in `evalCharge`). */
+  context: { events: PluginEvent[] };
+}
+
+/** A custom charge's price. Without `unit_amount`, Lago's rule: `amount / units` (0 without units). */
+export interface PriceAnswer {
+  /** A decimal string, never a number. */
+  amount: Decimal;
+  unit_amount?: Decimal | null;
+  amount_details?: { [key: string]: Json } | null;
+}
+
+/** A custom aggregation's state, or one step of it (decimal strings). */
+export interface AggregationState {
+  total_units: Decimal;
+  amount: Decimal;
+}
+
+/** Which of the ABI's calls a plugin exports. */
+export interface PluginCalls {
+  readonly price: boolean;
+  readonly aggregate: boolean;
+}
+
+/** The ABI version this package speaks (docs/plugins.md). */
+export const ABI_VERSION: 1;
+
+/**
+ * The limits each plugin call gets, the native host's defaults. Fuel and a deadline cannot be
+ * enforced in JavaScript (run untrusted plugins in a Worker you can terminate); memory is checked
+ * between guest calls.
+ */
+export const PLUGIN_LIMITS: { readonly memoryBytes: number; readonly inputBytes: number; readonly outputBytes: number };
+
+/** A compiled, checked plugin: give it to `simulate`, `evalCharge` or `Workspace#simulate` in `{ custom: { plugins } }`. */
+export class Plugin {
+  private constructor();
+  /** The name charges give in `properties.plugin`. */
+  readonly name: string;
+  readonly calls: PluginCalls;
+  /** The compiled module. */
+  readonly module: WebAssembly.Module;
+  /**
+   * One ABI call in a fresh instance: `request` (JSON text) in, the plugin's response (JSON text,
+   * `{"ok": …}` or `{"error": "…"}`) out. Throws a LagomError (code `custom`) naming the plugin when
+   * the call traps or breaks the ABI.
+   */
+  call(kind: 'price' | 'aggregate', request: string): string;
+}
+
+/** Where a plugin comes from: its bytes, a Response, a URL (a path under Node) or a compiled module. */
+export type PluginSource = ArrayBuffer | ArrayBufferView | Response | URL | string | WebAssembly.Module;
+
+/**
+ * Compiles (asynchronously) and checks a plugin: no imports, the ABI's exports, ABI version 1.
+ * `options.name` defaults to the file stem of a URL, path or Response's URL.
+ */
+export function loadPlugin(source: PluginSource, options?: { name?: string }): Promise<Plugin>;

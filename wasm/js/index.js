@@ -12,6 +12,8 @@ import initWasm, {
   takePanicMessage,
 } from './lagom_wasm.js';
 
+export { ABI_VERSION, loadPlugin, Plugin, PLUGIN_LIMITS } from './plugin.js';
+
 /** A failure of the billing core: `code` says what kind, `path` which input field (or null). */
 export class LagomError extends Error {
   constructor(code, path, message, options) {
@@ -67,9 +69,12 @@ function asLagomError(thrown) {
   return thrown;
 }
 
-/** Prices units with one charge model (the `charge` contract). */
-export function evalCharge(input) {
-  return call(rawEvalCharge, input);
+/**
+ * Prices units with one charge model (the `charge` contract); `options.custom` prices a `custom`
+ * charge (callbacks `{ price, aggregate }` or `{ plugins }`).
+ */
+export function evalCharge(input, options) {
+  return call(rawEvalCharge, input, options);
 }
 
 /** Aggregates events with a billable metric (the `aggregation` contract). */
@@ -82,9 +87,12 @@ export function billingPeriod(input) {
   return call(rawBillingPeriod, input);
 }
 
-/** Replays a scenario; the output is the same JSON as `lagom simulate --format json`. */
-export function simulate(scenario) {
-  return call(rawSimulate, scenario);
+/**
+ * Replays a scenario; the output is the same JSON as `lagom simulate --format json`. `options.custom`
+ * prices `custom` charges and folds `custom_agg` metrics.
+ */
+export function simulate(scenario, options) {
+  return call(rawSimulate, scenario, options);
 }
 
 /** Every problem of a scenario document with its JSON path; [] when `simulate` will accept it. */
@@ -126,8 +134,8 @@ export class Workspace {
   }
 
   /** Replays `scenario` with the loaded events, each as an `event` step at its own timestamp. */
-  simulate(scenario) {
-    return call((s) => this.#raw.simulate(s), scenario);
+  simulate(scenario, options) {
+    return call((s, o) => this.#raw.simulate(s, o), scenario, options);
   }
 
   /** Frees the workspace's wasm memory now rather than when it is garbage-collected. */

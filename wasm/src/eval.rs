@@ -2,9 +2,10 @@
 //! metric or one period at a time, no scenario.
 
 use lagom_core::Error;
-use lagom_core::eval::Contract;
+use lagom_core::eval::{Contract, charge, from_value};
 use wasm_bindgen::prelude::*;
 
+use crate::custom::JsCustom;
 use crate::{thrown, to_js, to_json};
 
 /// The arguments of `priceCurve`, read field by field from JSON by [`curve`].
@@ -29,10 +30,21 @@ export interface CurveRange {
     js_name = evalCharge,
     unchecked_return_type = "ChargeEvalOutput"
 )]
+///
+/// `options.custom` prices a `custom` charge (see [`crate::custom`]).
 pub fn eval_charge(
     #[wasm_bindgen(unchecked_param_type = "ChargeEvalInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    run(Contract::Charge, input)
+    match JsCustom::from_options(&options).map_err(thrown)? {
+        None => run(Contract::Charge, input),
+        Some(custom) => {
+            let output = to_json(input)
+                .and_then(|document| charge::evaluate_with(&from_value(document)?, &custom))
+                .map_err(thrown)?;
+            to_js(&output)
+        }
+    }
 }
 
 /// Aggregates events with a billable metric (the `aggregation` contract).

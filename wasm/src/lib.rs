@@ -3,7 +3,8 @@
 //!
 //! A thin adapter: each export takes a plain JS object, hands it to the core as JSON text (so the
 //! wasm build reads exactly what `lagom eval` and `lagom simulate` read) and returns the answer as a
-//! plain JS object. A core error is thrown as a plain `{code, path, message}` object, which the package's
+//! plain JS object. `evalCharge` and `simulate` also take custom code (JS callbacks or plugins,
+//! `custom`). A core error is thrown as a plain `{code, path, message}` object, which the package's
 //! JS glue (`wasm/js/index.js`) turns into a `LagomError`. No billing logic lives here.
 //!
 //! A panic cannot unwind on `wasm32-unknown-unknown`: it traps, and JavaScript sees a
@@ -18,6 +19,7 @@ use lagom_core::Error;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod custom;
 mod eval;
 mod simulator;
 

@@ -4,20 +4,25 @@
 use lagom_core::Error;
 use lagom_core::event::Event;
 use lagom_core::event_import::{self, Format, Import, RowError};
-use lagom_core::simulate::{Scenario, Session};
+use lagom_core::simulate::{CustomCode, NoCustomCode, Scenario, Session};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::custom::JsCustom;
 use crate::{thrown, to_js, to_json};
 
 /// Replays a scenario (the `lagom simulate` document) and returns its output, the same JSON as
 /// `lagom simulate --format json`.
 #[wasm_bindgen(unchecked_return_type = "SimulationOutput")]
+///
+/// `options.custom` prices `custom` charges and folds `custom_agg` metrics (see [`crate::custom`]).
 pub fn simulate(
     #[wasm_bindgen(unchecked_param_type = "Scenario")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
+    let custom = JsCustom::from_options(&options).map_err(thrown)?;
     let output = read_scenario(scenario)
-        .and_then(|scenario| lagom_core::simulate::simulate(&scenario))
+        .and_then(|scenario| lagom_core::simulate::simulate_with(&scenario, code(&custom)))
         .map_err(thrown)?;
     to_js(&output)
 }
@@ -125,14 +130,26 @@ impl Workspace {
 
     /// Replays `scenario` with the loaded events, each as an `event` step at its own timestamp.
     #[wasm_bindgen(unchecked_return_type = "SimulationOutput")]
+    ///
+    /// `options.custom` prices `custom` charges and folds `custom_agg` metrics.
     pub fn simulate(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Scenario")] scenario: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let custom = JsCustom::from_options(&options).map_err(thrown)?;
         let output = read_scenario(scenario)
-            .and_then(|scenario| self.session.simulate(&scenario))
+            .and_then(|scenario| self.session.simulate_with(&scenario, code(&custom)))
             .map_err(thrown)?;
         to_js(&output)
+    }
+}
+
+/// The custom code a run was given, or none.
+fn code(custom: &Option<JsCustom>) -> &dyn CustomCode {
+    match custom {
+        Some(custom) => custom,
+        None => &NoCustomCode,
     }
 }
 

@@ -1,6 +1,7 @@
 // Loads the installed package in headless Chromium three ways — served as-is through an import map,
 // bundled by `vite build`, and through Vite's dev server — and checks that each page loads the
-// WebAssembly module and gets a LagomError back from the core. Usage: node browser.mjs CONSUMER_DIR
+// WebAssembly module and gets a LagomError back from the core; served as-is, a page also loads a plugin
+// (consumer/plugins/, put there by run.mjs) with the browser's WebAssembly API and prices a charge. Usage: node browser.mjs CONSUMER_DIR
 // (a project with lagom-billing installed). Chromium comes from Debian (`apt-get install chromium`).
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
@@ -53,6 +54,22 @@ describe('in a browser', { skip: !existsSync(chromiumPath) && `no ${chromiumPath
     const server = await serve(consumer, (path) => (path === '/' ? '/browser/index.html' : path === '/main.js' ? '/browser/main.js' : path));
     try {
       assert.deepEqual(await answerOf(server.url), expected);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('prices a charge with a plugin compiled by the browser', async () => {
+    // The same page, running plugin-main.js as its main.js.
+    const route = (path) => ({ '/': '/browser/index.html', '/main.js': '/browser/plugin-main.js' })[path] ?? path;
+    const server = await serve(consumer, route);
+    try {
+      // time_of_day in UTC: 12:00 is day (0.10), 23:00 is night (0.04): 0.14 EUR = 14 cents.
+      assert.deepEqual(await answerOf(server.url), {
+        plugin: 'time_of_day',
+        amount_cents: 14,
+        amount_details: { day_units: '1', day_amount: '0.1', night_units: '1', night_amount: '0.04' },
+      });
     } finally {
       server.close();
     }

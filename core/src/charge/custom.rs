@@ -61,6 +61,53 @@ pub struct CustomRequest<'a> {
     pub period_events: &'a [&'a Event],
 }
 
+/// The charge property naming the plugin of a `custom` charge (the plugin's file stem), for every host
+/// that runs plugins: the native one and the npm package.
+pub const PLUGIN_PROPERTY: &str = "plugin";
+
+/// The plugin a `custom` charge's `properties` name, among the `loaded` ones, or why there is none:
+/// one selection rule wherever plugins run.
+///
+/// ```
+/// use lagom_core::charge::chosen_plugin;
+/// let loaded = ["time_of_day", "storage"];
+/// assert_eq!(chosen_plugin(&serde_json::json!({"plugin": "storage"}), &loaded), Ok("storage"));
+/// assert_eq!(
+///     chosen_plugin(&serde_json::json!({"plugin": "nope"}), &loaded).unwrap_err(),
+///     "properties.plugin: no plugin `nope` is loaded (loaded: time_of_day, storage)"
+/// );
+/// assert_eq!(
+///     chosen_plugin(&serde_json::json!({}), &[]).unwrap_err(),
+///     "properties.plugin: a `custom` charge must name its plugin (loaded: none)"
+/// );
+/// ```
+pub fn chosen_plugin<'p>(
+    properties: &'p serde_json::Value,
+    loaded: &[&str],
+) -> std::result::Result<&'p str, String> {
+    let loaded_text = || {
+        if loaded.is_empty() {
+            "none".to_owned()
+        } else {
+            loaded.join(", ")
+        }
+    };
+    match properties.get(PLUGIN_PROPERTY) {
+        Some(serde_json::Value::String(name)) if loaded.contains(&name.as_str()) => Ok(name),
+        Some(serde_json::Value::String(name)) => Err(format!(
+            "properties.{PLUGIN_PROPERTY}: no plugin `{name}` is loaded (loaded: {})",
+            loaded_text()
+        )),
+        Some(other) => Err(format!(
+            "properties.{PLUGIN_PROPERTY}: must be a plugin's name (got {other})"
+        )),
+        None => Err(format!(
+            "properties.{PLUGIN_PROPERTY}: a `custom` charge must name its plugin (loaded: {})",
+            loaded_text()
+        )),
+    }
+}
+
 /// A pricing function for `custom` charges, supplied by the host. Return `Err(reason)` to fail: it
 /// becomes an [`Error::Custom`].
 ///

@@ -32,7 +32,10 @@ use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
 
 pub use curve::{PricePoint, price_curve};
-pub use custom::{AggregationAmount, CustomAggregation, CustomPricing, CustomRequest};
+pub use custom::{
+    AggregationAmount, CustomAggregation, CustomPricing, CustomRequest, PLUGIN_PROPERTY,
+    chosen_plugin,
+};
 
 use properties::Fields;
 

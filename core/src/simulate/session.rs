@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::event::Event;
 use crate::simulate::cache::AggregationCache;
 use crate::simulate::loaded::LoadedIndex;
-use crate::simulate::{NoCustomCode, Scenario, SimulationOutput, engine};
+use crate::simulate::{CustomCode, NoCustomCode, Scenario, SimulationOutput, engine};
 
 /// Loaded events and the aggregations already computed over them.
 ///
@@ -75,6 +75,39 @@ impl Session {
     /// [`simulate_with_events`](super::simulate_with_events) does, reusing the aggregations of
     /// earlier runs that still apply.
     pub fn simulate(&mut self, scenario: &Scenario) -> Result<SimulationOutput> {
+        self.simulate_with(scenario, &NoCustomCode)
+    }
+
+    /// Runs `scenario` with the loaded events as [`simulate`](Self::simulate) does, pricing `custom`
+    /// charges and folding `custom_agg` metrics with the host's `custom` code (whose aggregations are
+    /// never cached: the cache cannot tell one host's code from another's).
+    ///
+    /// ```
+    /// use lagom_core::charge::{AggregationAmount, CustomPricing};
+    /// use lagom_core::simulate::{CustomCode, Scenario, Session};
+    /// struct LagoRule;
+    /// impl CustomCode for LagoRule {
+    ///     fn pricing(&self) -> Option<&dyn CustomPricing> { Some(&AggregationAmount) }
+    /// }
+    /// let scenario = Scenario::parse(r#"{
+    ///   "customer": {"external_id": "acme"},
+    ///   "billable_metrics": [{"name": "Calls", "code": "calls", "aggregation_type": "count_agg"}],
+    ///   "plans": [{"name": "P", "code": "p", "interval": "monthly", "amount_cents": 0, "amount_currency": "EUR",
+    ///              "charges": [{"billable_metric_code": "calls", "charge_model": "custom", "properties": {}}]}],
+    ///   "timeline": [{"at": "2024-03-01T00:00:00Z", "op": "create_subscription",
+    ///                 "body": {"external_id": "s1", "external_customer_id": "acme", "plan_code": "p"}}],
+    ///   "until": "2024-04-01T00:00:00Z"
+    /// }"#).unwrap();
+    /// let mut session = Session::new();
+    /// assert!(session.simulate(&scenario).is_err());
+    /// // No custom aggregation: Lago's rule prices the charge at 0.
+    /// assert_eq!(session.simulate_with(&scenario, &LagoRule).unwrap().invoices[0].fees_amount_cents, 0);
+    /// ```
+    pub fn simulate_with(
+        &mut self,
+        scenario: &Scenario,
+        custom: &dyn CustomCode,
+    ) -> Result<SimulationOutput> {
         let index = self
             .index
             .get_or_insert_with(|| LoadedIndex::build(&self.events));
@@ -83,7 +116,7 @@ impl Session {
             &self.events,
             Some(index),
             Some(&self.cache),
-            &NoCustomCode,
+            custom,
         );
         self.cache.sweep();
         output

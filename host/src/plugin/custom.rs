@@ -17,7 +17,8 @@
 //! A failing plugin call fails the charge, with the plugin's name and the reason.
 
 use lagom_core::charge::{
-    AggregationAmount, AmountDetails, ChargeResult, CustomPricing, CustomRequest, unit_amount,
+    AggregationAmount, AmountDetails, ChargeResult, CustomPricing, CustomRequest, PLUGIN_PROPERTY,
+    chosen_plugin, unit_amount,
 };
 use lagom_core::event::Event;
 use lagom_core::metric::{CustomAggregator, CustomState};
@@ -26,11 +27,9 @@ use serde_json::{Map, Value, json};
 
 use super::runtime::{Plugin, Runtime, State};
 
-/// The charge property naming the plugin of a `custom` charge.
-pub const PLUGIN_PROPERTY: &str = "plugin";
-
 impl Runtime {
-    /// The plugin a charge's `properties` name, or why there is none.
+    /// The plugin a charge's `properties` name, or why there is none (the core's rule,
+    /// [`chosen_plugin`], which the npm package follows too).
     ///
     /// ```
     /// use lagom::plugin::Runtime;
@@ -39,25 +38,10 @@ impl Runtime {
     /// assert_eq!(err, "properties.plugin: a `custom` charge must name its plugin (loaded: none)");
     /// ```
     pub fn charge_plugin(&self, properties: &Value) -> Result<&Plugin, String> {
-        match properties.get(PLUGIN_PROPERTY) {
-            Some(Value::String(name)) => self
-                .get(name)
-                .map_err(|e| format!("properties.{PLUGIN_PROPERTY}: {e}")),
-            Some(other) => Err(format!(
-                "properties.{PLUGIN_PROPERTY}: must be a plugin's name (got {other})"
-            )),
-            None => {
-                let loaded: Vec<&str> = self.names().collect();
-                let loaded = if loaded.is_empty() {
-                    "none".to_owned()
-                } else {
-                    loaded.join(", ")
-                };
-                Err(format!(
-                    "properties.{PLUGIN_PROPERTY}: a `custom` charge must name its plugin (loaded: {loaded})"
-                ))
-            }
-        }
+        let loaded: Vec<&str> = self.names().collect();
+        let name = chosen_plugin(properties, &loaded)?;
+        self.get(name)
+            .map_err(|e| format!("properties.{PLUGIN_PROPERTY}: {e}"))
     }
 }
 

@@ -19,8 +19,8 @@ mod error;
 mod limits;
 mod runtime;
 
-pub use custom::PLUGIN_PROPERTY;
 pub use error::{PluginError, Reason};
+pub use lagom_core::charge::PLUGIN_PROPERTY;
 pub use limits::{EPOCH_TICK, Limits};
 pub use runtime::{
     AGGREGATE_BATCH, CONCURRENT_CALLS, Metered, Plugin, Price, Runtime, State, Usage,

@@ -20,13 +20,17 @@ function thrown(run) {
 
 it('exports the documented names and nothing else', () => {
   assert.deepEqual(Object.keys(lagom).sort(), [
+    'ABI_VERSION',
     'LagomError',
+    'PLUGIN_LIMITS',
+    'Plugin',
     'Workspace',
     'billingPeriod',
     'evalAggregation',
     'evalCharge',
     'init',
     'initSync',
+    'loadPlugin',
     'priceCurve',
     'simulate',
     'validate',

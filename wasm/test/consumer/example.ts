@@ -1,12 +1,16 @@
 // A TypeScript consumer using every export; `tsc --noEmit --strict` must accept it, and the lines
 // marked as expected errors prove the types are checked (they fail if a type decays to `any`).
 import {
+  ABI_VERSION,
   billingPeriod,
   evalAggregation,
   evalCharge,
   init,
   initSync,
   LagomError,
+  loadPlugin,
+  Plugin,
+  PLUGIN_LIMITS,
   priceCurve,
   simulate,
   validate,
@@ -18,6 +22,12 @@ import {
   type ChargeEvalInput,
   type ChargeEvalOutput,
   type LagomErrorCode,
+  type AggregationState,
+  type CustomOptions,
+  type PluginCalls,
+  type PluginEvent,
+  type PriceAnswer,
+  type PriceRequest,
   type EventFormat,
   type LagoEvent,
   type LoadReport,
@@ -143,3 +153,27 @@ const badPoint: number = curve[0].amount;
 priceCurve({ charge_model: 'standard' }, { from: 0, to: 1, steps: '1' });
 
 console.log(amount, total, count, groups, days, wrong, badCount, badFrom, invoiced, warned, where, amounts, lines, held, page, withEvents, badPoint);
+
+// Custom pricing: typed callbacks and plugins.
+const price = (request: PriceRequest): PriceAnswer => ({ amount: request.units, amount_details: { seen: request.context.events.length } });
+const aggregate = (event: PluginEvent, state: AggregationState): AggregationState => ({
+  total_units: state.total_units,
+  amount: String(event.properties['price'] ?? '0'),
+});
+const custom: CustomOptions = { custom: { price, aggregate } };
+const customPriced: ChargeEvalOutput = evalCharge({ charge_model: 'custom', units: '2' }, custom);
+async function withPlugin(bytes: Uint8Array): Promise<string> {
+  const plugin: Plugin = await loadPlugin(bytes, { name: 'time_of_day' });
+  const calls: PluginCalls = plugin.calls;
+  const response: string = plugin.call('price', '{"units":"1","properties":{},"context":{"events":[]}}');
+  simulate({ timeline: [] }, { custom: { plugins: [plugin] } });
+  new Workspace().simulate({ timeline: [] }, { custom: { plugins: [plugin] } });
+  return `${calls.price} ${response} ${ABI_VERSION} ${PLUGIN_LIMITS.outputBytes}`;
+}
+// @ts-expect-error: an answer's amount is a decimal string, never a number
+evalCharge({ charge_model: 'custom', units: '2' }, { custom: { price: () => ({ amount: 1.5 }) } });
+// @ts-expect-error: callbacks or plugins, not both
+simulate({ timeline: [] }, { custom: { price, plugins: [] } });
+// @ts-expect-error: a plugin call is price or aggregate
+async (plugin: Plugin) => plugin.call('bill', '{}');
+console.log(customPriced, withPlugin);
