@@ -18,7 +18,7 @@ import { buildScenario, type SubscriptionRef } from './scenario';
 
 export type { EventFormat, LoadReport };
 
-/** The subscription billed when no usage is loaded, so that the subscription fee still shows. */
+/** What is billed when no usage is loaded, so that the subscription fee still shows: one placeholder subscription. */
 const PLACEHOLDER: readonly SubscriptionRef[] = [{ external_id: 'sub_1', external_customer_id: 'customer_1' }];
 
 /** Pages through the workspace's events this many at a time when listing its subscriptions. */
