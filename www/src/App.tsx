@@ -1,20 +1,17 @@
 // The designer's shell: the editors in tabs on the left, the live preview on the right. Every edit
-// re-validates the scenario and, once it is valid, re-simulates it over the loaded usage after a short
-// debounce; the time from the edit to the updated preview is measured and shown.
+// re-validates the scenario and, once it is valid, re-simulates it over the loaded usage as soon as the
+// edit is on screen; the time from the edit to the updated preview is measured and shown.
 
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Design } from './design';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Design, Plan, PreviewSettings } from './design';
 import { problemsOf, runPreview, Usage, type PreviewRun } from './engine';
 import { saveLocally } from './persist';
 import { ComparePanel } from './components/ComparePanel';
 import { ExportPanel } from './components/ExportPanel';
-import { ProblemList, ProblemsContext, problemsByPath, type Problem } from './components/fields';
+import { ProblemList, ProblemsContext, problemsByPath, sameProblems, type Problem } from './components/fields';
 import { MetricsEditor, PlanEditor, TaxesAndCoupons } from './components/PlanEditor';
 import { PreviewPanel } from './components/PreviewPanel';
 import { UsagePanel } from './components/UsagePanel';
-
-/** How long the preview waits for more keystrokes before it re-simulates. */
-const DEBOUNCE_MS = 30;
 
 const TABS = [
   ['plan', 'Plan'],
@@ -67,32 +64,39 @@ export function App({ initial }: { initial: Design }) {
   const editedAt = useRef<number | null>(performance.now());
   const latency = useRef<HTMLSpanElement>(null);
 
-  const startClock = () => {
+  // Stable callbacks (they read only refs and state setters), so that the memoised editors and preview
+  // skip the renders that do not change their own props.
+  const startClock = useCallback(() => {
     editedAt.current = performance.now();
     if (latency.current) latency.current.textContent = '…';
-  };
-  const edit = (next: Design) => {
+  }, []);
+  const edit = useCallback((next: Design | ((design: Design) => Design)) => {
     startClock();
     setDesign(next);
-  };
-  const usageChanged = () => {
+  }, [startClock]);
+  const editPlan = useCallback((plan: Plan) => edit((d) => ({ ...d, plan })), [edit]);
+  const editSettings = useCallback((preview: PreviewSettings) => edit((d) => ({ ...d, preview })), [edit]);
+  const usageChanged = useCallback(() => {
     startClock();
     setUsageVersion((v) => v + 1);
-  };
+  }, [startClock]);
 
   // The baseline is billed only while the compare view shows it.
   const comparing = tab === 'compare' && design.baseline !== null;
   const { plan, billable_metrics, taxes, coupons, preview, baseline } = design;
   useEffect(() => saveLocally(design), [design]);
-  // Only what is billed re-runs the preview: not the generator's settings, nor a change of tab.
+  // Only what is billed re-runs the preview: not the generator's settings, nor a change of tab. Effects
+  // run once the edit is painted; the run waits only for the edits already queued behind it (a later
+  // edit's render cancels it and schedules its own), not for a fixed pause.
   useEffect(() => {
     const timer = setTimeout(() => {
       const found = problemsOf(design, usage.subscriptions);
-      setProblems(found);
+      // The same problems keep their identity, so that the fields reading them do not re-render.
+      setProblems((old) => (sameProblems(old, found) ? old : found));
       if (found.length > 0) return;
       setRun(runPreview(usage, design, plan));
       setBaselineRun(comparing && baseline ? runPreview(usage, design, baseline) : null);
-    }, DEBOUNCE_MS);
+    });
     return () => clearTimeout(timer);
   }, [plan, billable_metrics, taxes, coupons, preview, baseline, usageVersion, comparing, usage]);
 
@@ -112,7 +116,7 @@ export function App({ initial }: { initial: Design }) {
       <header class="top">
         <h1>Lagom plan designer</h1>
         <p class="latency" aria-live="off">
-          Edit → preview: <span ref={latency} data-testid="edit-latency-ms">–</span> ms (including a {DEBOUNCE_MS} ms debounce)
+          Edit → preview: <span ref={latency} data-testid="edit-latency-ms">–</span> ms
         </p>
       </header>
       <main class="layout">
@@ -121,7 +125,7 @@ export function App({ initial }: { initial: Design }) {
           <div id="panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
             <ProblemList problems={problems} />
             {tab === 'plan' ? (
-              <PlanEditor plan={design.plan} metrics={design.billable_metrics} taxes={design.taxes} onChange={(plan) => edit({ ...design, plan })} />
+              <PlanEditor plan={plan} metrics={billable_metrics} taxes={taxes} onChange={editPlan} />
             ) : null}
             {tab === 'metrics' ? <MetricsEditor design={design} onChange={edit} /> : null}
             {tab === 'taxes' ? <TaxesAndCoupons design={design} onChange={edit} /> : null}
@@ -134,12 +138,13 @@ export function App({ initial }: { initial: Design }) {
           </div>
         </div>
         <PreviewPanel
-          design={design}
+          settings={preview}
+          currency={plan.amount_currency}
           run={run}
           stale={problems.length > 0}
           subscriptions={usage.subscriptions}
           eventCount={usage.eventCount}
-          onSettings={(preview) => edit({ ...design, preview })}
+          onSettings={editSettings}
         />
       </main>
     </ProblemsContext.Provider>

@@ -18,8 +18,8 @@ import { buildScenario, type SubscriptionRef } from './scenario';
 
 export type { EventFormat, LoadReport };
 
-/** The subscription billed when no usage is loaded, so that the subscription fee still shows. */
-const PLACEHOLDER: SubscriptionRef = { external_id: 'sub_1', external_customer_id: 'customer_1' };
+/** What is billed when no usage is loaded, so that the subscription fee still shows: one placeholder subscription. */
+const PLACEHOLDER: readonly SubscriptionRef[] = [{ external_id: 'sub_1', external_customer_id: 'customer_1' }];
 
 /** Pages through the workspace's events this many at a time when listing its subscriptions. */
 const SCAN_PAGE = 20_000;
@@ -35,7 +35,7 @@ export class Usage {
 
   /** The subscriptions the preview bills: those the events name, or one placeholder. */
   get subscriptions(): readonly SubscriptionRef[] {
-    return this.known.length > 0 ? this.known : [PLACEHOLDER];
+    return this.known.length > 0 ? this.known : PLACEHOLDER;
   }
 
   /** Appends events (an array, or text in `format`), and reports the rows it skipped. */
@@ -118,6 +118,9 @@ function aliased(problem: Problem): Problem {
  * path of its control and reported once (every customer repeats the time zone).
  */
 export function problemsOf(design: Design, subscriptions: readonly SubscriptionRef[]): Problem[] {
-  const problems = validate(buildScenario(design, design.plan, subscriptions)).map(aliased);
+  // As JSON text, which the core parses in one pass, rather than an object it reads field by field
+  // across the JS boundary; an undefined property is null, as the core reads it in an object.
+  const text = JSON.stringify(buildScenario(design, design.plan, subscriptions), (_key, value: unknown) => value ?? null);
+  const problems = validate(text).map(aliased);
   return problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
 }

@@ -39,10 +39,31 @@ export function t(locale: Locale, key: Label): string {
   return LABELS[key][LOCALE_INDEX[locale]];
 }
 
+/**
+ * The Intl formatter for `locale` and `options`, built once: building one costs far more than
+ * formatting with it, and a preview formats hundreds of amounts. Throws as its constructor does (an
+ * unknown currency or time zone), and then caches nothing.
+ */
+function cached<O, F>(formats: Map<string, F>, build: new (locale: string, options: O) => F, locale: string, options: O): F {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (format === undefined) {
+    format = new build(locale, options);
+    formats.set(key, format);
+  }
+  return format;
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormat = (locale: string, options: Intl.NumberFormatOptions) => cached(numberFormats, Intl.NumberFormat, locale, options);
+/** The cached `Intl.DateTimeFormat` for `locale` and `options`. */
+export const dateFormat = (locale: string, options: Intl.DateTimeFormatOptions) => cached(dateFormats, Intl.DateTimeFormat, locale, options);
+
 /** The number of minor units of `currency` (2 for EUR, 0 for JPY), as Intl knows it. */
 export function minorUnits(currency: string): number {
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    return numberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
     return 2;
   }
@@ -66,7 +87,7 @@ const UNIT_PRICE_DIGITS = 6;
  */
 export function formatMoney(decimal: string, currency: string, locale: Locale, unitPrice = false): string {
   try {
-    const format = new Intl.NumberFormat(locale, {
+    const format = numberFormat(locale, {
       style: 'currency',
       currency,
       maximumFractionDigits: unitPrice ? Math.max(UNIT_PRICE_DIGITS, minorUnits(currency)) : undefined,
@@ -84,7 +105,7 @@ export function formatCents(cents: number, currency: string, locale: Locale): st
 
 /** Formats a decimal string (units) in `locale`, keeping every digit. */
 export function formatDecimal(decimal: string, locale: Locale): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 20 }).format(decimal as unknown as number);
+  return numberFormat(locale, { maximumFractionDigits: 20 }).format(decimal as unknown as number);
 }
 
 /** Formats a date (YYYY-MM-DD) or an instant in `locale`, as a calendar date in `timeZone`. */
@@ -92,8 +113,8 @@ export function formatDate(value: string, locale: Locale, timeZone = 'UTC'): str
   const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
   const zone = value.length === 10 ? 'UTC' : timeZone;
   try {
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: zone }).format(date);
+    return dateFormat(locale, { dateStyle: 'medium', timeZone: zone }).format(date);
   } catch {
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+    return dateFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
   }
 }

@@ -4,6 +4,7 @@
 // that its invoice is issued.
 
 import type { Design, Interval, Plan } from './design';
+import { dateFormat } from './i18n';
 
 /** A subscription the preview bills, and its customer (taken from the loaded events). */
 export interface SubscriptionRef {
@@ -37,7 +38,7 @@ export function periodsEnd(start: string, interval: Interval, periods: number): 
 
 /** How far `timeZone`'s clock is ahead of UTC at the instant `utcMs`, in milliseconds. */
 function zoneOffset(timeZone: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',

@@ -34,6 +34,24 @@ test('cents become exact decimals with the currency minor unit', () => {
   assert.equal(m.formatCents(4680, 'EUR', 'de'), '46,80\u00a0€');
 });
 
+test('each amount is formatted in its own locale, currency and precision, whatever was formatted before', () => {
+  // The same amount alternately in de and en, EUR and JPY: each call gets its own locale's formatter.
+  // 4680 cents of EUR are 46.80 €; 4680 yen (no minor unit) are ¥4,680.
+  assert.equal(m.formatCents(4680, 'EUR', 'de'), '46,80\u00a0€');
+  assert.equal(m.formatCents(4680, 'EUR', 'en'), '€46.80');
+  assert.equal(m.formatCents(4680, 'JPY', 'en'), '¥4,680');
+  assert.equal(m.formatCents(4680, 'EUR', 'de'), '46,80\u00a0€');
+  // A unit price shows up to six fraction digits; a total rounds to the minor unit.
+  assert.equal(m.formatMoney('1.1666666', 'EUR', 'en', true), '€1.166667');
+  assert.equal(m.formatMoney('1.1666666', 'EUR', 'en'), '€1.17');
+  // A currency being typed ("EU") is not one: the amount is shown as text, every time.
+  assert.equal(m.formatMoney('1.5', 'EU', 'en'), '1.5 EU');
+  assert.equal(m.formatMoney('1.5', 'EU', 'en'), '1.5 EU');
+  // Dates in a time zone: 2024-01-31T23:30Z is already February 1 in Paris (UTC+1).
+  assert.equal(m.formatDate('2024-01-31T23:30:00Z', 'en', 'Europe/Paris'), 'Feb 1, 2024');
+  assert.equal(m.formatDate('2024-01-31T23:30:00Z', 'en', 'UTC'), 'Jan 31, 2024');
+});
+
 test('calendar periods end where Lago closes them', () => {
   const iso = (d) => d.toISOString().slice(0, 10);
   // Monthly from Jan 31: January, then February (leap year) → ends Mar 1.

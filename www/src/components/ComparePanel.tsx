@@ -1,7 +1,7 @@
 // Compare: a baseline plan version (A) against the plan being edited (B) on the same usage — total and
 // per-subscription revenue — and each charge's price curve (cost against units) drawn with uPlot.
 
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { priceCurve, type CurveCharge } from 'lagom-billing';
@@ -79,8 +79,10 @@ function ChargeCurve({ charge, baseline, currency, index }: {
   index: number;
 }) {
   const [to, setTo] = useState(() => defaultUpperUnits(charge));
-  const b = curveOf(charge, to);
-  const a = baseline ? curveOf(baseline, to) : null;
+  // Priced again only when its charge or range changed (an unrelated edit keeps the charge object), so
+  // that the chart is redrawn only then too.
+  const b = useMemo(() => curveOf(charge, to), [charge, to]);
+  const a = useMemo(() => (baseline ? curveOf(baseline, to) : null), [baseline, to]);
   const id = `curve-to-${index}`;
   return (
     <div class="charge-curve">

@@ -1,12 +1,14 @@
 // Import and export: paste a plan as Lago's API returns it, copy the POST /plans body or a curl
 // command, save the workspace to a file or open one, and share it as a URL.
 
+import { memo } from 'preact/compat';
 import { useState } from 'preact/hooks';
 import type { Design } from '../design';
 import { curlCommand, importLagoPlan, postPlanBody } from '../lago';
 import { downloadDesign, reviveDesign, shareUrl } from '../persist';
 
-export function ExportPanel({ design, onDesign }: { design: Design; onDesign: (design: Design) => void }) {
+/** Memoised: re-rendered when the design changes, not on each new preview. */
+export const ExportPanel = memo(function ExportPanel({ design, onDesign }: { design: Design; onDesign: (design: Design) => void }) {
   const [pasted, setPasted] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [url, setUrl] = useState<string | null>(null);
@@ -89,4 +91,4 @@ export function ExportPanel({ design, onDesign }: { design: Design; onDesign: (d
       </div>
     </section>
   );
-}
+});

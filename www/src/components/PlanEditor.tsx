@@ -2,6 +2,7 @@
 // taxes, charges), its billable metrics, the organisation's taxes and the coupons applied to every
 // customer of the preview.
 
+import { memo } from 'preact/compat';
 import {
   AGGREGATION_TYPES,
   INTERVALS,
@@ -21,7 +22,8 @@ import { CheckField, DecimalField, ListField, NumberField, SelectField, TextFiel
 
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'CAD', 'AUD', 'JPY'];
 
-export function PlanEditor({ plan, metrics, taxes, onChange }: {
+/** Memoised: a new preview re-renders the page, not the plan's unchanged controls. */
+export const PlanEditor = memo(function PlanEditor({ plan, metrics, taxes, onChange }: {
   plan: Plan;
   metrics: readonly BillableMetric[];
   taxes: readonly Tax[];
@@ -143,7 +145,7 @@ export function PlanEditor({ plan, metrics, taxes, onChange }: {
       {metrics.length === 0 ? <p class="hint">Add a billable metric first.</p> : null}
     </section>
   );
-}
+});
 
 function MetricEditor({ path, metric, index, onChange, onRemove }: {
   path: string;
@@ -223,7 +225,8 @@ function MetricEditor({ path, metric, index, onChange, onRemove }: {
   );
 }
 
-export function MetricsEditor({ design, onChange }: { design: Design; onChange: (design: Design) => void }) {
+/** Memoised: re-rendered when the design changes, not on each new preview. */
+export const MetricsEditor = memo(function MetricsEditor({ design, onChange }: { design: Design; onChange: (design: Design) => void }) {
   const metrics = design.billable_metrics;
   const update = (i: number, metric: BillableMetric) => {
     const old = metrics[i].code;
@@ -250,9 +253,10 @@ export function MetricsEditor({ design, onChange }: { design: Design; onChange: 
       </button>
     </section>
   );
-}
+});
 
-export function TaxesAndCoupons({ design, onChange }: { design: Design; onChange: (design: Design) => void }) {
+/** Memoised: re-rendered when the design changes, not on each new preview. */
+export const TaxesAndCoupons = memo(function TaxesAndCoupons({ design, onChange }: { design: Design; onChange: (design: Design) => void }) {
   const setTaxes = (taxes: Tax[]) => onChange({ ...design, taxes });
   const setCoupons = (coupons: Coupon[]) => onChange({ ...design, coupons });
   return (
@@ -337,4 +341,4 @@ export function TaxesAndCoupons({ design, onChange }: { design: Design; onChange
       </button>
     </section>
   );
-}
+});

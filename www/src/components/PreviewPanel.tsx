@@ -1,8 +1,9 @@
 // The live preview: the period settings, how long the last update took, every subscription's total,
 // and the chosen subscription's invoices as documents in the chosen locale.
 
+import { memo } from 'preact/compat';
 import { useState } from 'preact/hooks';
-import { LOCALES, type Design, type Locale, type PreviewSettings } from '../design';
+import { LOCALES, type Locale, type PreviewSettings } from '../design';
 import type { PreviewRun } from '../engine';
 import { formatCents } from '../i18n';
 import { grandTotal, invoiceSubscription, totalsBySubscription } from '../invoice';
@@ -25,8 +26,11 @@ const LOCALE_NAMES: Record<Locale, string> = {
 /** How many subscriptions the totals table lists. */
 const LISTED = 50;
 
-export function PreviewPanel({ design, run, stale, subscriptions, eventCount, onSettings }: {
-  design: Design;
+/** Memoised: an edit re-renders it only once its preview (or its settings) changed. */
+export const PreviewPanel = memo(function PreviewPanel({ settings, currency: planCurrency, run, stale, subscriptions, eventCount, onSettings }: {
+  settings: PreviewSettings;
+  /** The plan's currency, shown until an invoice says its own. */
+  currency: string;
   run: PreviewRun | null;
   /** The design has problems: the preview shows the last valid version. */
   stale: boolean;
@@ -34,14 +38,13 @@ export function PreviewPanel({ design, run, stale, subscriptions, eventCount, on
   eventCount: number;
   onSettings: (settings: PreviewSettings) => void;
 }) {
-  const settings = design.preview;
   const set = <K extends keyof PreviewSettings>(key: K, value: PreviewSettings[K]) => onSettings({ ...settings, [key]: value });
   const [chosen, setChosen] = useState<string | null>(null);
   const invoices = run?.output?.invoices ?? [];
   const totals = totalsBySubscription(invoices);
   const subscription = chosen !== null && totals.has(chosen) ? chosen : (totals.keys().next().value ?? null);
   const customerOf = (sub: string) => subscriptions.find((s) => s.external_id === sub)?.external_customer_id ?? sub;
-  const currency = invoices[0]?.currency ?? design.plan.amount_currency;
+  const currency = invoices[0]?.currency ?? planCurrency;
   const locale = settings.locale;
   return (
     <section class="preview" aria-labelledby="preview-heading">
@@ -159,4 +162,4 @@ export function PreviewPanel({ design, run, stale, subscriptions, eventCount, on
       ) : null}
     </section>
   );
-}
+});

@@ -1,6 +1,7 @@
 // Usage: events imported from CSV, NDJSON or JSON files (file picker or drag-and-drop), or generated
 // from per-metric settings; a paged table of the loaded events and the rows that could not be read.
 
+import { memo } from 'preact/compat';
 import { useState } from 'preact/hooks';
 import { DISTRIBUTIONS, type Design, type GeneratorSettings, type MetricUsage } from '../design';
 import type { EventFormat, LoadReport, Usage } from '../engine';
@@ -125,7 +126,8 @@ function GeneratorForm({ design, onChange, onGenerate }: {
   );
 }
 
-export function UsagePanel({ design, usage, onDesign, onUsageChanged }: {
+/** Memoised: a new preview does not re-read the shown page of events from wasm memory. */
+export const UsagePanel = memo(function UsagePanel({ design, usage, onDesign, onUsageChanged }: {
   design: Design;
   usage: Usage;
   onDesign: (design: Design) => void;
@@ -253,4 +255,4 @@ export function UsagePanel({ design, usage, onDesign, onUsageChanged }: {
       ) : null}
     </section>
   );
-}
+});

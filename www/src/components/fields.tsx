@@ -23,6 +23,11 @@ export function fieldId(path: string): string {
   return `f-${path.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
+/** Whether two lists hold the same problems in the same order. */
+export function sameProblems(a: readonly Problem[], b: readonly Problem[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.path === b[i].path && p.code === b[i].code && p.message === b[i].message);
+}
+
 /** Groups problems by path. */
 export function problemsByPath(problems: readonly Problem[]): Map<string, Problem[]> {
   const map = new Map<string, Problem[]>();
