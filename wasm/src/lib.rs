@@ -1,5 +1,9 @@
 //! The core for JavaScript, compiled to WebAssembly: the eval contracts, the simulator, scenario
-//! validation, price curves and a [`Workspace`] that keeps loaded events in wasm memory.
+//! validation, price curves and a `Workspace` that keeps loaded events in wasm memory.
+//!
+//! The `simulator` feature (on by default) adds `simulate`, `validate` and `Workspace`; without it the
+//! module is the eval-only one the package exposes as `lagom-billing/eval` (for pricing pages: a
+//! fraction of the size).
 //!
 //! A thin adapter: each export takes a plain JS object, hands it to the core as JSON text (so the
 //! wasm build reads exactly what `lagom eval` and `lagom simulate` read) and returns the answer as a
@@ -19,9 +23,11 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 mod eval;
+#[cfg(feature = "simulator")]
 mod simulator;
 
 pub use eval::{billing_period, eval_aggregation, eval_charge, price_curve};
+#[cfg(feature = "simulator")]
 pub use simulator::{Workspace, simulate, validate};
 
 #[wasm_bindgen(typescript_custom_section)]
