@@ -1,13 +1,17 @@
-// Measures the npm package built into wasm/pkg/: the .wasm size (raw and gzipped) and how many
-// evalCharge / billingPeriod calls per second Node makes. Run wasm/build.sh first.
+// Measures the npm package built into wasm/pkg/: both modules' sizes (raw and gzipped) and how many
+// evalCharge / billingPeriod calls per second Node makes through the main entry, and evalCharge
+// through the eval-only one (`lagom-billing/eval`). Run wasm/build.sh first.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 import { billingPeriod, evalCharge } from '../pkg/node.js';
+import { evalCharge as evalOnlyCharge } from '../pkg/eval-node.js';
 
-const wasm = readFileSync(new URL('../pkg/lagom_wasm_bg.wasm', import.meta.url));
-const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-console.log(`lagom_wasm_bg.wasm: ${kib(wasm.length)} raw, ${kib(gzipSync(wasm, { level: 9 }).length)} gzipped`);
+for (const name of ['lagom_wasm_bg.wasm', 'lagom_eval_bg.wasm']) {
+  const wasm = readFileSync(new URL(`../pkg/${name}`, import.meta.url));
+  console.log(`${name}: ${wasm.length} B raw, ${gzipSync(wasm, { level: 9 }).length} B gzipped (Node's zlib, level 9)`);
+}
+console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 
 const inputs = {
   evalCharge: {
@@ -30,8 +34,13 @@ const inputs = {
   },
 };
 
-for (const [name, run] of Object.entries({ evalCharge, billingPeriod })) {
-  const input = inputs[name];
+const runs = [
+  ['evalCharge', evalCharge, inputs.evalCharge],
+  ['evalCharge (lagom-billing/eval)', evalOnlyCharge, inputs.evalCharge],
+  ['billingPeriod', billingPeriod, inputs.billingPeriod],
+];
+
+for (const [name, run, input] of runs) {
   const once = () => {
     try {
       return run(input);
