@@ -33,6 +33,8 @@ const manifest = {
   files: [
     'index.js', 'index.d.ts', 'node.js', 'glue.js', 'lagom_wasm.js', 'lagom_wasm.d.ts', 'lagom_wasm_bg.wasm',
     'eval.js', 'eval.d.ts', 'eval-node.js', 'lagom_eval.js', 'lagom_eval.d.ts', 'lagom_eval_bg.wasm',
+    // wasm-bindgen's copies of the JS the Rust side imports (src/plain_json.js).
+    'snippets/',
     'README.md',
   ],
 };

@@ -5,7 +5,7 @@ use lagom_core::Error;
 use lagom_core::eval::Contract;
 use wasm_bindgen::prelude::*;
 
-use crate::{thrown, to_js, to_json};
+use crate::{thrown, to_js, to_json, to_json_text};
 
 /// Prices units with one charge model (the `charge` contract).
 #[wasm_bindgen(
@@ -79,7 +79,7 @@ fn curve(charge: JsValue, range: JsValue) -> Result<Vec<lagom_core::charge::Pric
 
 /// Runs `contract` on a JS value: JS → JSON text (what `lagom eval` reads) → core → plain JS object.
 fn run(contract: Contract, input: JsValue) -> Result<JsValue, JsValue> {
-    let document = to_json(input).map_err(thrown)?;
-    let answer = contract.run(&document.to_string()).map_err(thrown)?;
+    let document = to_json_text(input).map_err(thrown)?;
+    let answer = contract.run(&document).map_err(thrown)?;
     to_js(&answer)
 }
