@@ -32,7 +32,8 @@ impl Geometric {
         if pages == pages_before {
             return;
         }
-        let Ok(layout) = Layout::from_size_align(pages.saturating_mul(PAGE).min(MAX_RESERVE), 1) else {
+        let Ok(layout) = Layout::from_size_align(pages.saturating_mul(PAGE).min(MAX_RESERVE), 1)
+        else {
             return;
         };
         // SAFETY: the layout's size is at least one page (the memory grew); the block is freed with the
