@@ -50,18 +50,19 @@ export function bind(wasm) {
     }
   }
 
+  // Each wrapper hands on every argument, so an export that grows one (an options object) needs no change here.
   return {
     init,
     initSync,
     call,
     /** Prices units with one charge model (the `charge` contract). */
-    evalCharge: (input) => call(wasm.evalCharge, input),
+    evalCharge: (...args) => call(wasm.evalCharge, ...args),
     /** Aggregates events with a billable metric (the `aggregation` contract). */
-    evalAggregation: (input) => call(wasm.evalAggregation, input),
+    evalAggregation: (...args) => call(wasm.evalAggregation, ...args),
     /** Computes the billing period of a subscription on a billing date (the `period` contract). */
-    billingPeriod: (input) => call(wasm.billingPeriod, input),
+    billingPeriod: (...args) => call(wasm.billingPeriod, ...args),
     /** Prices `range.steps + 1` evenly spaced unit counts from `range.from` to `range.to` with one charge. */
-    priceCurve: (charge, range) => call(wasm.priceCurve, charge, range),
+    priceCurve: (...args) => call(wasm.priceCurve, ...args),
   };
 }
 
