@@ -1,13 +1,17 @@
-// Measures the npm package built into wasm/pkg/: the .wasm size (raw and gzipped) and how many
-// evalCharge / billingPeriod calls per second Node makes. Run wasm/build.sh first.
+// Measures the npm package built into wasm/pkg/: both modules' sizes (raw and gzipped) and how many
+// evalCharge / billingPeriod calls per second Node makes through the main entry, and evalCharge
+// through the eval-only one (`lagom-billing/eval`). Run wasm/build.sh first.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 import { billingPeriod, evalCharge } from '../pkg/node.js';
+import { evalCharge as evalOnlyCharge } from '../pkg/eval-node.js';
 
-const wasm = readFileSync(new URL('../pkg/lagom_wasm_bg.wasm', import.meta.url));
-const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-console.log(`lagom_wasm_bg.wasm: ${kib(wasm.length)} raw, ${kib(gzipSync(wasm, { level: 9 }).length)} gzipped`);
+for (const name of ['lagom_wasm_bg.wasm', 'lagom_eval_bg.wasm']) {
+  const wasm = readFileSync(new URL(`../pkg/${name}`, import.meta.url));
+  console.log(`${name}: ${wasm.length} B raw, ${gzipSync(wasm, { level: 9 }).length} B gzipped (Node's zlib, level 9)`);
+}
+console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 
 const inputs = {
   evalCharge: {
@@ -30,8 +34,13 @@ const inputs = {
   },
 };
 
-for (const [name, run] of Object.entries({ evalCharge, billingPeriod })) {
-  const input = inputs[name];
+const runs = [
+  ['evalCharge', evalCharge, inputs.evalCharge],
+  ['evalCharge (lagom-billing/eval)', evalOnlyCharge, inputs.evalCharge],
+  ['billingPeriod', billingPeriod, inputs.billingPeriod],
+];
+
+for (const [name, run, input] of runs) {
   const once = () => {
     try {
       return run(input);
@@ -43,6 +52,7 @@ for (const [name, run] of Object.entries({ evalCharge, billingPeriod })) {
   const answer = first instanceof Error ? `throws ${first.code}: ${first.message}` : JSON.stringify(first);
   for (let i = 0; i < 2000; i += 1) once(); // warm-up
   let calls = 0;
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   const budget = 1_000_000_000n; // 1 s
   while (process.hrtime.bigint() - start < budget) {
@@ -50,5 +60,9 @@ for (const [name, run] of Object.entries({ evalCharge, billingPeriod })) {
     calls += 100;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(`${name}: ${Math.round(calls / seconds).toLocaleString('en')} calls/s (${answer})`);
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  // On a shared machine the wall-clock rate includes waiting for a core; the CPU rate does not.
+  console.log(`${name}: ${Math.round(calls / seconds).toLocaleString('en')} calls/s, `
+    + `${Math.round(calls / cpuSeconds).toLocaleString('en')} per CPU-second (${answer})`);
 }

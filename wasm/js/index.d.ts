@@ -83,9 +83,10 @@ export class LagomError extends Error {
 }
 
 /**
- * Loads the WebAssembly module. Browsers fetch `lagom_wasm_bg.wasm` next to the package's entry unless
- * given a URL, a Response, the bytes or a compiled WebAssembly.Module. Under Node the module is already
- * loaded on import, and this resolves at once.
+ * Loads the WebAssembly module. Browsers fetch the entry's `.wasm` (`lagom_wasm_bg.wasm`, or
+ * `lagom_eval_bg.wasm` for `lagom-billing/eval`) next to the package's files unless given a URL, a
+ * Response, the bytes or a compiled WebAssembly.Module. Under Node the module is already loaded on
+ * import, and this resolves at once.
  */
 export function init(input?: InitInput | Promise<InitInput>): Promise<void>;
 

@@ -1,108 +1,26 @@
-// The package's entry for browsers and bundlers, and the glue every entry shares: it wraps the
-// wasm-bindgen output (./lagom_wasm.js) so that a failure is thrown as a LagomError.
-import initWasm, {
-  initSync as initWasmSync,
-  evalCharge as rawEvalCharge,
-  evalAggregation as rawEvalAggregation,
-  billingPeriod as rawBillingPeriod,
-  simulate as rawSimulate,
-  validate as rawValidate,
-  priceCurve as rawPriceCurve,
-  Workspace as RawWorkspace,
-  takePanicMessage,
-} from './lagom_wasm.js';
+// The package's entry for browsers and bundlers: every export, over the full module (./lagom_wasm.js).
+// The glue it shares with the eval-only entry (`lagom-billing/eval`) is in ./glue.js.
+import * as wasm from './lagom_wasm.js';
+import { bind } from './glue.js';
 
+export { LagomError } from './glue.js';
 export { ABI_VERSION, loadPlugin, Plugin, PLUGIN_LIMITS } from './plugin.js';
 
-/** A failure of the billing core: `code` says what kind, `path` which input field (or null). */
-export class LagomError extends Error {
-  constructor(code, path, message, options) {
-    super(message, options);
-    this.name = 'LagomError';
-    this.code = code;
-    this.path = path;
-  }
-}
+const { call, ...contracts } = bind(wasm);
 
-let ready = false;
-
-/**
- * Loads the WebAssembly module. Browsers fetch `lagom_wasm_bg.wasm` next to this file unless given
- * a URL, a Response, the bytes or a compiled WebAssembly.Module. Under Node the module is already
- * loaded on import, and this resolves at once.
- */
-export async function init(input) {
-  if (!ready) {
-    await initWasm(input === undefined ? undefined : { module_or_path: input });
-    ready = true;
-  }
-}
-
-/** Loads the WebAssembly module from its bytes or a compiled WebAssembly.Module, synchronously. */
-export function initSync(module) {
-  if (!ready) {
-    initWasmSync({ module });
-    ready = true;
-  }
-}
-
-function call(raw, ...args) {
-  if (!ready) {
-    throw new LagomError('not_initialized', null, 'the WebAssembly module is not loaded: await init() first');
-  }
-  try {
-    return raw(...args);
-  } catch (thrown) {
-    throw asLagomError(thrown);
-  }
-}
-
-function asLagomError(thrown) {
-  if (thrown instanceof WebAssembly.RuntimeError) {
-    // A panic traps; the core's panic hook kept its message.
-    const panic = takePanicMessage();
-    return new LagomError('internal', null, `internal error: ${panic ?? thrown.message}`, { cause: thrown });
-  }
-  if (thrown !== null && typeof thrown === 'object' && !(thrown instanceof Error) && typeof thrown.code === 'string') {
-    return new LagomError(thrown.code, thrown.path ?? null, thrown.message);
-  }
-  return thrown;
-}
-
-/**
- * Prices units with one charge model (the `charge` contract); `options.custom` prices a `custom`
- * charge (callbacks `{ price, aggregate }` or `{ plugins }`).
- */
-export function evalCharge(input, options) {
-  return call(rawEvalCharge, input, options);
-}
-
-/** Aggregates events with a billable metric (the `aggregation` contract). */
-export function evalAggregation(input) {
-  return call(rawEvalAggregation, input);
-}
-
-/** Computes the billing period of a subscription on a billing date (the `period` contract). */
-export function billingPeriod(input) {
-  return call(rawBillingPeriod, input);
-}
+export const { init, initSync, evalCharge, evalAggregation, billingPeriod, priceCurve } = contracts;
 
 /**
  * Replays a scenario; the output is the same JSON as `lagom simulate --format json`. `options.custom`
  * prices `custom` charges and folds `custom_agg` metrics.
  */
 export function simulate(scenario, options) {
-  return call(rawSimulate, scenario, options);
+  return call(wasm.simulate, scenario, options);
 }
 
 /** Every problem of a scenario document with its JSON path; [] when `simulate` will accept it. */
 export function validate(scenario) {
-  return call(rawValidate, scenario);
-}
-
-/** Prices `range.steps + 1` evenly spaced unit counts from `range.from` to `range.to` with one charge. */
-export function priceCurve(charge, range) {
-  return call(rawPriceCurve, charge, range);
+  return call(wasm.validate, scenario);
 }
 
 /** Events loaded once and kept in wasm memory, replayed with every scenario it simulates. */
@@ -110,7 +28,7 @@ export class Workspace {
   #raw;
 
   constructor() {
-    this.#raw = call(() => new RawWorkspace());
+    this.#raw = call(() => new wasm.Workspace());
   }
 
   /** Appends events (an array, or NDJSON/CSV/JSON text); bad rows are skipped and reported by line. */

@@ -6,7 +6,7 @@ use lagom_core::eval::{Contract, charge, from_value};
 use wasm_bindgen::prelude::*;
 
 use crate::custom::JsCustom;
-use crate::{thrown, to_js, to_json};
+use crate::{thrown, to_js, to_json, to_json_text};
 
 /// The arguments of `priceCurve`, read field by field from JSON by [`curve`].
 #[wasm_bindgen(typescript_custom_section)]
@@ -108,7 +108,7 @@ fn curve(charge: JsValue, range: JsValue) -> Result<Vec<lagom_core::charge::Pric
 
 /// Runs `contract` on a JS value: JS → JSON text (what `lagom eval` reads) → core → plain JS object.
 fn run(contract: Contract, input: JsValue) -> Result<JsValue, JsValue> {
-    let document = to_json(input).map_err(thrown)?;
-    let answer = contract.run(&document.to_string()).map_err(thrown)?;
+    let document = to_json_text(input).map_err(thrown)?;
+    let answer = contract.run(&document).map_err(thrown)?;
     to_js(&answer)
 }

@@ -1,5 +1,9 @@
 //! The core for JavaScript, compiled to WebAssembly: the eval contracts, the simulator, scenario
-//! validation, price curves and a [`Workspace`] that keeps loaded events in wasm memory.
+//! validation, price curves and a `Workspace` that keeps loaded events in wasm memory.
+//!
+//! The `simulator` feature (on by default) adds `simulate`, `validate` and `Workspace`; without it the
+//! module is the eval-only one the package exposes as `lagom-billing/eval` (for pricing pages: a
+//! fraction of the size).
 //!
 //! A thin adapter: each export takes a plain JS object, hands it to the core as JSON text (so the
 //! wasm build reads exactly what `lagom eval` and `lagom simulate` read) and returns the answer as a
@@ -11,7 +15,8 @@
 //! `WebAssembly.RuntimeError`. The panic hook installed at start-up keeps the panic's message so the glue
 //! can put it into the error it throws ([`take_panic_message`]).
 
-#![forbid(unsafe_code)]
+// Only the allocator (`memory`) implements an unsafe trait, by handing each call on to std's.
+#![deny(unsafe_code)]
 
 use std::sync::Mutex;
 
@@ -21,9 +26,13 @@ use wasm_bindgen::prelude::*;
 
 mod custom;
 mod eval;
+#[cfg(target_arch = "wasm32")]
+mod memory;
+#[cfg(feature = "simulator")]
 mod simulator;
 
 pub use eval::{billing_period, eval_aggregation, eval_charge, price_curve};
+#[cfg(feature = "simulator")]
 pub use simulator::{Workspace, simulate, validate};
 
 /// The package's names for core types whose Rust names differ; the declarations themselves come
@@ -58,9 +67,29 @@ export type Json = JsonValue;
 export type LagoFields = { [key: string]: JsonValue | undefined };
 "#;
 
-/// Reads a JS value as JSON; a value JSON cannot hold (a symbol, a function, a huge `BigInt`) is an error
-/// at its path.
+/// Reads a JS value as JSON text, what the core reads; a value JSON cannot hold (a symbol, a function, a
+/// huge `BigInt`) is an error at its path.
+///
+/// A value made only of what JSON holds goes through the host's `JSON.stringify` (the fast way: one
+/// call, where reading the value itself asks JS for every field); any other goes through [`read_value`].
+fn to_json_text(input: JsValue) -> Result<String, Error> {
+    match plain_json(&input) {
+        Some(text) => Ok(text),
+        None => read_value(input).map(|value| value.to_string()),
+    }
+}
+
+/// Reads a JS value as a JSON value, as [`to_json_text`] does.
 fn to_json(input: JsValue) -> Result<serde_json::Value, Error> {
+    match plain_json(&input).and_then(|text| serde_json::from_str(&text).ok()) {
+        Some(value) => Ok(value),
+        // Also what serde_json will not read back: nesting past its recursion limit.
+        None => read_value(input),
+    }
+}
+
+/// Reads a JS value field by field; a value JSON cannot hold is an error at its path.
+fn read_value(input: JsValue) -> Result<serde_json::Value, Error> {
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(input)).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
@@ -69,6 +98,14 @@ fn to_json(input: JsValue) -> Result<serde_json::Value, Error> {
         let reason = reason.strip_prefix("Error: ").unwrap_or(&reason);
         Error::invalid(path, format!("not a JSON value: {reason}"))
     })
+}
+
+#[wasm_bindgen(module = "/src/plain_json.js")]
+extern "C" {
+    /// `JSON.stringify(value)` when the value holds only null, booleans, numbers, well-formed strings,
+    /// arrays and plain objects (so the text is what [`read_value`] would read), else `None`.
+    #[wasm_bindgen(js_name = plainJson)]
+    fn plain_json(value: &JsValue) -> Option<String>;
 }
 
 /// What the glue receives when a contract fails; `LagomError` copies these fields.

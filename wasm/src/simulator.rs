@@ -9,7 +9,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::custom::JsCustom;
-use crate::{thrown, to_js, to_json};
+use crate::{thrown, to_js, to_json, to_json_text};
 
 /// Replays a scenario (the `lagom simulate` document) and returns its output, the same JSON as
 /// `lagom simulate --format json`.
@@ -36,7 +36,7 @@ pub fn validate(
 ) -> Result<JsValue, JsValue> {
     let text = match scenario.as_string() {
         Some(text) => Ok(text),
-        None => to_json(scenario).map(|document| document.to_string()),
+        None => to_json_text(scenario),
     };
     let problems = match text {
         Ok(text) => lagom_core::simulate::validate(&text),
@@ -154,8 +154,7 @@ fn code(custom: &Option<JsCustom>) -> &dyn CustomCode {
 }
 
 fn read_scenario(scenario: JsValue) -> Result<Scenario, Error> {
-    let document = to_json(scenario)?;
-    Scenario::parse(&document.to_string())
+    Scenario::parse(&to_json_text(scenario)?)
 }
 
 fn read_events(input: JsValue, format: Option<&str>) -> Result<Import, Error> {

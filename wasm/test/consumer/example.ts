@@ -37,6 +37,7 @@ import {
   type SimulationOutput,
   type Step,
 } from 'lagom-billing';
+import * as evalOnly from 'lagom-billing/eval';
 
 await init();
 initSync(new Uint8Array());
@@ -152,7 +153,15 @@ const badPoint: number = curve[0].amount;
 // @ts-expect-error: steps are a number
 priceCurve({ charge_model: 'standard' }, { from: 0, to: 1, steps: '1' });
 
-console.log(amount, total, count, groups, days, wrong, badCount, badFrom, invoiced, warned, where, amounts, lines, held, page, withEvents, badPoint);
+// The eval-only entry: the same contract types and the same LagomError class.
+await evalOnly.init();
+const estimate: ChargeEvalOutput = evalOnly.evalCharge(charge);
+const estimateCurve: evalOnly.PricePoint[] = evalOnly.priceCurve({ charge_model: 'standard', properties: { amount: '1' } }, { from: 0, to: 1, steps: 1 });
+const sameError: LagomError = new evalOnly.LagomError('invalid', '', 'the same class');
+// @ts-expect-error: the eval-only entry has no simulator
+evalOnly.simulate(scenario);
+
+console.log(amount, total, count, groups, days, wrong, badCount, badFrom, invoiced, warned, where, amounts, lines, held, page, withEvents, badPoint, estimate, estimateCurve, sameError);
 
 // Custom pricing: typed callbacks and plugins.
 const price = (request: PriceRequest): PriceAnswer => ({ amount: request.units, amount_details: { seen: request.context.events.length } });
