@@ -25,6 +25,7 @@ pub mod metric;
 pub mod money;
 pub mod period;
 pub mod plan;
+pub mod plugin_abi;
 pub mod simulate;
 pub mod subscription;
 pub mod tax;

@@ -84,7 +84,7 @@ fn time_of_day_prices_night_units_lower() {
     assert_eq!(priced.value.amount, dec("1.78"));
     assert_eq!(priced.value.unit_amount, None);
     assert_eq!(
-        priced.value.amount_details,
+        priced.value.amount_details.map(serde_json::Value::Object),
         Some(
             json!({"day_units": "13", "day_amount": "1.3", "night_units": "12", "night_amount": "0.48"})
         )

@@ -17,12 +17,12 @@
 use js_sys::{Array, Function, Reflect};
 use lagom_core::Error;
 use lagom_core::charge::{
-    AggregationAmount, AmountDetails, ChargeResult, CustomPricing, CustomRequest, PLUGIN_PROPERTY,
-    chosen_plugin, unit_amount,
+    AggregationAmount, ChargeResult, CustomPricing, CustomRequest, PLUGIN_PROPERTY, chosen_plugin,
 };
-use lagom_core::decimal::{self, Decimal};
+use lagom_core::decimal;
 use lagom_core::event::Event;
 use lagom_core::metric::{CustomAggregator, CustomState};
+use lagom_core::plugin_abi::{self, ResponseError, StateText};
 use lagom_core::simulate::CustomCode;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -228,7 +228,7 @@ impl CustomAggregator for AggregateCallback {
             })?;
         to_json(answer)
             .map_err(|e| e.to_string())
-            .and_then(|answer| read_state(&answer, ""))
+            .and_then(|answer| plugin_abi::read_state(&answer, ""))
             .map_err(|reason| failed(format!("the `aggregate` callback answered badly: {reason}")))
     }
 }
@@ -248,15 +248,9 @@ impl CustomAggregator for JsPlugin {
             properties,
         };
         let answer = self.call("aggregate", &request).map_err(failed)?;
-        let after = read_state(&answer, "ok.").map_err(|reason| failed(self.malformed(&reason)))?;
-        let added = after
-            .amount
-            .checked_sub(state.amount)
-            .ok_or_else(|| failed("the aggregated amount overflows".to_owned()))?;
-        Ok(CustomState {
-            total_units: after.total_units,
-            amount: added,
-        })
+        let after = plugin_abi::read_state(&answer, "ok.")
+            .map_err(|reason| failed(self.malformed(&reason)))?;
+        plugin_abi::aggregation_step(state, after).map_err(failed)
     }
 }
 
@@ -306,24 +300,12 @@ impl JsPlugin {
         self.parse_response(&response)
     }
 
-    /// Reads a response: `{"ok": value}` gives the value, `{"error": "message"}` the plugin's failure.
+    /// Reads a response by the ABI's rules (the core's, as the native host reads it).
     fn parse_response(&self, text: &str) -> Result<Value, String> {
-        let response: Value =
-            serde_json::from_str(text).map_err(|e| self.malformed(&format!("not JSON ({e})")))?;
-        let shape_error = || self.malformed(r#"expected {"ok": …} or {"error": "…"}"#);
-        let Value::Object(mut fields) = response else {
-            return Err(shape_error());
-        };
-        if fields.len() != 1 {
-            return Err(shape_error());
-        }
-        match (fields.remove("ok"), fields.remove("error")) {
-            (Some(value), None) => Ok(value),
-            (None, Some(Value::String(message))) => {
-                Err(format!("plugin `{}`: failed: {message}", self.name))
-            }
-            _ => Err(shape_error()),
-        }
+        plugin_abi::read_response(text.as_bytes()).map_err(|error| match error {
+            ResponseError::Malformed(reason) => self.malformed(&reason),
+            ResponseError::Failed(message) => format!("plugin `{}`: failed: {message}", self.name),
+        })
     }
 
     fn malformed(&self, reason: &str) -> String {
@@ -377,88 +359,15 @@ struct AggregateRequest<'a> {
     properties: &'a Map<String, Value>,
 }
 
-/// A custom aggregation's state as the ABI writes it: decimals as their shortest exact text.
-#[derive(Serialize)]
-struct StateText {
-    total_units: String,
-    amount: String,
-}
-
-impl From<CustomState> for StateText {
-    fn from(state: CustomState) -> Self {
-        StateText {
-            total_units: decimal::to_text(state.total_units),
-            amount: decimal::to_text(state.amount),
-        }
-    }
-}
-
-/// A price answer, `{amount, unit_amount?, amount_details?}`; `prefix` is where it sits in the
-/// response (`ok.` for a plugin). Without `unit_amount`, Lago's rule: the amount over the units.
+/// A price answer read by the ABI's rules (`prefix` is where it sits: `ok.` in a plugin's response);
+/// without `unit_amount`, Lago's rule: the amount over the units.
 fn read_charge(
     answer: &Value,
     request: &CustomRequest<'_>,
     prefix: &str,
 ) -> Result<ChargeResult, String> {
-    let Value::Object(fields) = answer else {
-        return Err(format!(
-            "{} must be an object {{amount, unit_amount?, amount_details?}} (got {answer})",
-            whole(prefix)
-        ));
-    };
-    let amount = read_decimal(fields, "amount", prefix)?;
-    let unit_amount = match fields.get("unit_amount") {
-        None | Some(Value::Null) => {
-            unit_amount(amount, request.full_units.unwrap_or(request.units))
-                .map_err(|e| e.to_string())?
-        }
-        Some(_) => read_decimal(fields, "unit_amount", prefix)?,
-    };
-    let amount_details = match fields.get("amount_details") {
-        None | Some(Value::Null) => AmountDetails::Empty {},
-        Some(Value::Object(details)) => AmountDetails::Custom(details.clone()),
-        Some(other) => {
-            return Err(format!(
-                "{prefix}amount_details must be an object (got {other})"
-            ));
-        }
-    };
-    Ok(ChargeResult {
-        amount,
-        unit_amount,
-        amount_details,
-    })
-}
-
-/// A state answer, `{total_units, amount}`.
-fn read_state(answer: &Value, prefix: &str) -> Result<CustomState, String> {
-    let Value::Object(fields) = answer else {
-        return Err(format!(
-            "{} must be an object {{total_units, amount}} (got {answer})",
-            whole(prefix)
-        ));
-    };
-    Ok(CustomState {
-        total_units: read_decimal(fields, "total_units", prefix)?,
-        amount: read_decimal(fields, "amount", prefix)?,
-    })
-}
-
-/// The name of the whole answer in messages: `ok` in a plugin's response.
-fn whole(prefix: &str) -> &str {
-    match prefix.trim_end_matches('.') {
-        "" => "the answer",
-        name => name,
-    }
-}
-
-/// `fields[field]` as a decimal string: answers must be exact, so numbers are refused.
-fn read_decimal(fields: &Map<String, Value>, field: &str, prefix: &str) -> Result<Decimal, String> {
-    let value = fields.get(field).unwrap_or(&Value::Null);
-    value
-        .as_str()
-        .and_then(decimal::parse)
-        .ok_or_else(|| format!("{prefix}{field} must be a decimal string (got {value})"))
+    plugin_abi::read_price(answer, prefix)?
+        .into_charge_result(request.full_units.unwrap_or(request.units))
 }
 
 /// `object[key]`; undefined when it cannot be read.

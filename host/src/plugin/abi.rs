@@ -1,7 +1,7 @@
 //! The host side of the Lagom plugin ABI v1 (specified in `docs/plugins.md`): which exports a module must
-//! have and with which signatures, how a response's address is packed, and what a response must look like.
+//! have and with which signatures, and how a response's address is packed. What a response must hold is
+//! read by the core (`lagom_core::plugin_abi`), which the npm package's runtime shares.
 
-use serde_json::Value;
 use wasmtime::{ExternType, FuncType, Module};
 
 use super::error::Reason;
@@ -136,25 +136,6 @@ pub fn unpack(packed: i64) -> (u32, u32) {
     ((bits >> 32) as u32, bits as u32)
 }
 
-/// Reads a response: `{"ok": value}` gives the value, `{"error": "message"}` the plugin's own failure.
-pub fn parse_response(bytes: &[u8]) -> Result<Value, Reason> {
-    let response: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Reason::MalformedResponse(format!("not JSON ({e})")))?;
-    let shape_error =
-        || Reason::MalformedResponse(r#"expected {"ok": …} or {"error": "…"}"#.to_owned());
-    let Value::Object(mut fields) = response else {
-        return Err(shape_error());
-    };
-    if fields.len() != 1 {
-        return Err(shape_error());
-    }
-    match (fields.remove("ok"), fields.remove("error")) {
-        (Some(value), None) => Ok(value),
-        (None, Some(Value::String(message))) => Err(Reason::Failed(message)),
-        _ => Err(shape_error()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,31 +146,5 @@ mod tests {
         assert_eq!(unpack(0x0001_0000_0000_0016), (65_536, 22));
         // A pointer with the top bit set makes the packed i64 negative; both halves stay unsigned.
         assert_eq!(unpack(-1), (u32::MAX, u32::MAX));
-    }
-
-    #[test]
-    fn reads_ok_and_error_responses() {
-        assert_eq!(
-            parse_response(br#"{"ok":{"amount":"1"}}"#),
-            Ok(serde_json::json!({"amount": "1"}))
-        );
-        assert_eq!(
-            parse_response(br#"{"error":"bad tier"}"#),
-            Err(Reason::Failed("bad tier".to_owned()))
-        );
-        for malformed in [
-            &br#"{"ok":1,"error":"x"}"#[..],
-            br#"{"error":3}"#,
-            b"[]",
-            b"{}",
-        ] {
-            assert!(matches!(
-                parse_response(malformed),
-                Err(Reason::MalformedResponse(_))
-            ));
-        }
-        assert!(
-            matches!(parse_response(b"not json"), Err(Reason::MalformedResponse(m)) if m.starts_with("not JSON"))
-        );
     }
 }

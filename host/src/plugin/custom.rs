@@ -17,15 +17,15 @@
 //! A failing plugin call fails the charge, with the plugin's name and the reason.
 
 use lagom_core::charge::{
-    AggregationAmount, AmountDetails, ChargeResult, CustomPricing, CustomRequest, PLUGIN_PROPERTY,
-    chosen_plugin, unit_amount,
+    AggregationAmount, ChargeResult, CustomPricing, CustomRequest, PLUGIN_PROPERTY, chosen_plugin,
 };
 use lagom_core::event::Event;
 use lagom_core::metric::{CustomAggregator, CustomState};
+use lagom_core::plugin_abi;
 use lagom_core::simulate::CustomCode;
 use serde_json::{Map, Value, json};
 
-use super::runtime::{Plugin, Runtime, State};
+use super::runtime::{Plugin, Runtime};
 
 impl Runtime {
     /// The plugin a charge's `properties` name, or why there is none (the core's rule,
@@ -61,29 +61,11 @@ impl CustomPricing for Runtime {
         let context = json!({
             "events": request.period_events.iter().copied().map(abi_event).collect::<Vec<_>>(),
         });
-        let priced = plugin
+        plugin
             .price(request.units, request.properties, &context)
             .map_err(|e| e.to_string())?
-            .value;
-        let unit_amount = match priced.unit_amount {
-            Some(unit_amount) => unit_amount,
-            None => unit_amount(priced.amount, request.full_units.unwrap_or(request.units))
-                .map_err(|e| e.to_string())?,
-        };
-        Ok(ChargeResult {
-            amount: priced.amount,
-            unit_amount,
-            amount_details: match priced.amount_details {
-                None => AmountDetails::Empty {},
-                Some(Value::Object(details)) => AmountDetails::Custom(details),
-                Some(other) => {
-                    return Err(format!(
-                        "plugin `{}`: returned amount_details that is not an object: {other}",
-                        plugin.name()
-                    ));
-                }
-            },
-        })
+            .value
+            .into_charge_result(request.full_units.unwrap_or(request.units))
     }
 }
 
@@ -112,26 +94,15 @@ impl CustomAggregator for Plugin {
             path: String::new(),
             reason,
         };
-        let before = State {
-            total_units: state.total_units,
-            amount: state.amount,
-        };
         let after = Plugin::aggregate(
             self,
             &[abi_event(event)],
-            before,
+            state,
             &Value::Object(properties.clone()),
         )
         .map_err(|e| fail(e.to_string()))?
         .value;
-        let added = after
-            .amount
-            .checked_sub(before.amount)
-            .ok_or_else(|| fail("the aggregated amount overflows".to_owned()))?;
-        Ok(CustomState {
-            total_units: after.total_units,
-            amount: added,
-        })
+        plugin_abi::aggregation_step(state, after).map_err(fail)
     }
 }
 

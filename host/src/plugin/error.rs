@@ -130,3 +130,13 @@ pub enum Reason {
     #[error("failed: {0}")]
     Failed(String),
 }
+
+impl From<lagom_core::plugin_abi::ResponseError> for Reason {
+    fn from(error: lagom_core::plugin_abi::ResponseError) -> Self {
+        use lagom_core::plugin_abi::ResponseError;
+        match error {
+            ResponseError::Malformed(reason) => Reason::MalformedResponse(reason),
+            ResponseError::Failed(message) => Reason::Failed(message),
+        }
+    }
+}

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use lagom_core::plugin_abi::{self, StateText};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
@@ -18,7 +19,12 @@ use wasmtime::{
 
 use super::abi::{self, ABI_VERSION, ABI_VERSION_EXPORT, ALLOC, Call, Calls, MEMORY};
 use super::error::{PluginError, Reason};
+
 use super::limits::{EPOCH_TICK, Limits};
+/// The running state of a custom aggregation (Lago's `{total_units, amount}`).
+pub use lagom_core::metric::CustomState as State;
+/// What a custom charge model answers (the ABI's document, read by the core).
+pub use lagom_core::plugin_abi::PriceAnswer as Price;
 
 /// How many events one `lagom_aggregate` call receives. Lago hands its aggregator 1 000 at a time; a tenth
 /// of that keeps one call's default fuel (10M) at about 100 000 instructions per event, several times what
@@ -150,22 +156,6 @@ pub struct Plugin {
     pre: InstancePre<Meter>,
 }
 
-/// What a custom charge model returns: Lago's `amount`, and optionally `unit_amount` and `amount_details`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Price {
-    pub amount: Decimal,
-    /// The price of one unit, when the plugin gave one (Lago's default is `amount / units`, 0 without units).
-    pub unit_amount: Option<Decimal>,
-    pub amount_details: Option<Value>,
-}
-
-/// The running state of a custom aggregation (Lago's `{total_units, amount}`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct State {
-    pub total_units: Decimal,
-    pub amount: Decimal,
-}
-
 /// What a plugin's work cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
@@ -237,12 +227,13 @@ impl Plugin {
             context: &'a Value,
         }
         let request = Request {
-            units: decimal_text(units),
+            units: lagom_core::decimal::to_text(units),
             properties,
             context,
         };
         let (ok, usage) = self.call(Call::Price, &request)?;
-        let value = read_price(&ok).map_err(|reason| PluginError::plugin(&self.name, reason))?;
+        let value = plugin_abi::read_price(&ok, "ok.")
+            .map_err(|reason| PluginError::plugin(&self.name, Reason::MalformedResponse(reason)))?;
         Ok(Metered { value, usage })
     }
 
@@ -272,8 +263,9 @@ impl Plugin {
                 properties,
             };
             let (ok, usage) = self.call(Call::Aggregate, &request)?;
-            metered.value =
-                read_state(&ok).map_err(|reason| PluginError::plugin(&self.name, reason))?;
+            metered.value = plugin_abi::read_state(&ok, "ok.").map_err(|reason| {
+                PluginError::plugin(&self.name, Reason::MalformedResponse(reason))
+            })?;
             metered.usage = Usage {
                 fuel: metered.usage.fuel + usage.fuel,
                 peak_memory_bytes: metered.usage.peak_memory_bytes.max(usage.peak_memory_bytes),
@@ -305,7 +297,7 @@ impl Plugin {
             calls: 1,
         };
         let ok = response
-            .and_then(|bytes| abi::parse_response(&bytes))
+            .and_then(|bytes| plugin_abi::read_response(&bytes).map_err(Reason::from))
             .map_err(fail)?;
         Ok((ok, usage))
     }
@@ -485,57 +477,4 @@ impl ResourceLimiter for Meter {
     ) -> wasmtime::Result<bool> {
         Ok(desired <= TABLE_ELEMENTS)
     }
-}
-
-/// Decimals cross the boundary as their shortest exact text.
-fn decimal_text(value: Decimal) -> String {
-    lagom_core::decimal::to_text(value)
-}
-
-#[derive(Serialize)]
-struct StateText {
-    total_units: String,
-    amount: String,
-}
-
-impl From<State> for StateText {
-    fn from(state: State) -> Self {
-        StateText {
-            total_units: decimal_text(state.total_units),
-            amount: decimal_text(state.amount),
-        }
-    }
-}
-
-fn read_price(ok: &Value) -> Result<Price, Reason> {
-    let amount_details = match ok.get("amount_details") {
-        None | Some(Value::Null) => None,
-        Some(details) => Some(details.clone()),
-    };
-    Ok(Price {
-        amount: read_decimal(ok, "amount")?,
-        unit_amount: match ok.get("unit_amount") {
-            None | Some(Value::Null) => None,
-            Some(_) => Some(read_decimal(ok, "unit_amount")?),
-        },
-        amount_details,
-    })
-}
-
-fn read_state(ok: &Value) -> Result<State, Reason> {
-    Ok(State {
-        total_units: read_decimal(ok, "total_units")?,
-        amount: read_decimal(ok, "amount")?,
-    })
-}
-
-/// `ok[field]` as a decimal string: numbers in a response must be exact, so JSON numbers are refused.
-fn read_decimal(ok: &Value, field: &str) -> Result<Decimal, Reason> {
-    let value = ok.get(field).unwrap_or(&Value::Null);
-    value
-        .as_str()
-        .and_then(lagom_core::decimal::parse)
-        .ok_or_else(|| {
-            Reason::MalformedResponse(format!("ok.{field} must be a decimal string (got {value})"))
-        })
 }
