@@ -29,7 +29,8 @@ use crate::subscription::{OnTerminationCreditNote, OnTerminationInvoice, Subscri
 use crate::tax::Tax;
 use crate::wallet::Wallet;
 
-/// A whole scenario: who is billed, on what, and what happens when.
+/// A whole scenario: who is billed, on what, and what happens when. Read with [`Scenario::parse`],
+/// which fills each timeline event's missing timestamp with its step's instant.
 ///
 /// ```
 /// use lagom_core::simulate::Scenario;
@@ -41,7 +42,7 @@ use crate::wallet::Wallet;
 /// }"#).unwrap();
 /// assert_eq!(scenario.timeline.len(), 1);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Scenario {
@@ -75,7 +76,7 @@ pub struct Scenario {
 }
 
 /// One API call at one instant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Step {
@@ -103,8 +104,10 @@ export type StepCall = {
 }[StepOp];
 "#;
 
-/// The API calls a timeline can make, each with its body in the API's shape.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The API calls a timeline can make, each with its body in the API's shape. An event is kept as
+/// read, its timestamp filled in (the engine lends it to the event store, never copies it); its
+/// documented shape is [`EventBody`]'s, whose timestamp may be left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(tag = "op", content = "body", rename_all = "snake_case")]
@@ -114,7 +117,11 @@ pub enum Op {
     CreateSubscription(Box<Subscription>),
     UpdateSubscription(SubscriptionUpdate),
     TerminateSubscription(Termination),
-    Event(EventBody),
+    Event(
+        #[cfg_attr(feature = "openapi", schema(value_type = EventBody))]
+        #[cfg_attr(feature = "typescript", tsify(type = "EventBody"))]
+        Event,
+    ),
     EventsBatch(EventsBatch),
     ApplyCoupon(Box<AppliedCoupon>),
     RemoveAppliedCoupon(CouponRemoval),
@@ -252,13 +259,23 @@ impl EventBody {
     }
 }
 
-/// `POST /events/batch`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `POST /events/batch`: events whose timestamps default to the step's instant, kept as
+/// [`Op::Event`] keeps one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct EventsBatch {
-    pub events: Vec<EventBody>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<EventBody>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "EventBody[]"))]
+    pub events: Vec<Event>,
+}
+
+/// An `events_batch` body as written, before its events are stamped.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsBatchBody {
+    events: Vec<EventBody>,
 }
 
 /// `DELETE /customers/{external_customer_id}/applied_coupons/{id}`, naming the coupon by code.
@@ -654,8 +671,12 @@ fn parse_step(text: &RawValue) -> Result<Step> {
         "create_subscription" => Op::CreateSubscription(within_body(value)?),
         "update_subscription" => Op::UpdateSubscription(within_body(value)?),
         "terminate_subscription" => Op::TerminateSubscription(within_body(value)?),
-        "event" => Op::Event(within_body(value)?),
-        "events_batch" => Op::EventsBatch(within_body(value)?),
+        "event" => Op::Event(
+            within_event_body::<EventBody>(value)?
+                .into_event(at)
+                .map_err(|e| e.within("body"))?,
+        ),
+        "events_batch" => Op::EventsBatch(stamped_batch(within_event_body(value)?, at)?),
         "apply_coupon" => Op::ApplyCoupon(within_body(value)?),
         "remove_applied_coupon" => Op::RemoveAppliedCoupon(within_body(value)?),
         "create_wallet" => Op::CreateWallet(within_body(value)?),
@@ -680,7 +701,29 @@ fn parse_step(text: &RawValue) -> Result<Step> {
     Ok(Step { at, op })
 }
 
+/// The events of a batch, each stamped with `at` when it has no timestamp; a bad one fails at
+/// `body.events[i].timestamp`.
+fn stamped_batch(batch: EventsBatchBody, at: Timestamp) -> Result<EventsBatch> {
+    let events = batch
+        .events
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            body.into_event(at)
+                .map_err(|e| e.within(&format!("body.events[{i}]")))
+        })
+        .collect::<Result<_>>()?;
+    Ok(EventsBatch { events })
+}
+
 /// Reads a step's body as a `T`, failing at `body.<the field that does not fit>`.
 fn within_body<T: DeserializeOwned>(text: &str) -> Result<T> {
     crate::eval::from_json(text).map_err(|e| e.within("body"))
+}
+
+/// Reads an event step's body as [`within_body`] does, without following the JSON path first (the
+/// path follower copies each field name it passes: a million events' worth). Only a body that
+/// fails is read again, followed, to say where.
+fn within_event_body<T: DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).or_else(|_| within_body(text))
 }
