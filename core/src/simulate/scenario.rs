@@ -4,12 +4,16 @@
 //! Every object keeps the shape of Lago's API. A step is `{"at": ISO 8601, "op": name, "body": {…}}`,
 //! the body being what that API call takes. [`Scenario::parse`] reads a document and reports a bad
 //! step at `timeline[i].body.<field>`; the catalog is checked by [`super::catalog`].
+//!
+//! An event step's event (`event`, or each of an `events_batch`) is read as an [`EventBody`], whose
+//! timestamp may be left out, and kept as the [`Event`] it makes at the step's instant: the
+//! documents describe the body, the engine lends the kept event to its store instead of copying it.
+//! A scenario is therefore read only by [`Scenario::parse`] (it is not `Deserialize`).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -29,8 +33,7 @@ use crate::subscription::{OnTerminationCreditNote, OnTerminationInvoice, Subscri
 use crate::tax::Tax;
 use crate::wallet::Wallet;
 
-/// A whole scenario: who is billed, on what, and what happens when. Read with [`Scenario::parse`],
-/// which fills each timeline event's missing timestamp with its step's instant.
+/// A whole scenario: who is billed, on what, and what happens when.
 ///
 /// ```
 /// use lagom_core::simulate::Scenario;
@@ -104,9 +107,7 @@ export type StepCall = {
 }[StepOp];
 "#;
 
-/// The API calls a timeline can make, each with its body in the API's shape. An event is kept as
-/// read, its timestamp filled in (the engine lends it to the event store, never copies it); its
-/// documented shape is [`EventBody`]'s, whose timestamp may be left out.
+/// The API calls a timeline can make, each with its body in the API's shape.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
@@ -117,11 +118,8 @@ pub enum Op {
     CreateSubscription(Box<Subscription>),
     UpdateSubscription(SubscriptionUpdate),
     TerminateSubscription(Termination),
-    Event(
-        #[cfg_attr(feature = "openapi", schema(value_type = EventBody))]
-        #[cfg_attr(feature = "typescript", tsify(type = "EventBody"))]
-        Event,
-    ),
+    #[cfg_attr(feature = "openapi", schema(value_type = EventBody))]
+    Event(#[cfg_attr(feature = "typescript", tsify(type = "EventBody"))] Event),
     EventsBatch(EventsBatch),
     ApplyCoupon(Box<AppliedCoupon>),
     RemoveAppliedCoupon(CouponRemoval),
@@ -259,8 +257,7 @@ impl EventBody {
     }
 }
 
-/// `POST /events/batch`: events whose timestamps default to the step's instant, kept as
-/// [`Op::Event`] keeps one.
+/// `POST /events/batch`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
@@ -271,11 +268,13 @@ pub struct EventsBatch {
     pub events: Vec<Event>,
 }
 
-/// An `events_batch` body as written, before its events are stamped.
+/// An `events_batch` body as written: each event's JSON text, read on its own by
+/// [`stamped_batch`].
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EventsBatchBody {
-    events: Vec<EventBody>,
+struct EventsBatchBody<'a> {
+    #[serde(borrow)]
+    events: Vec<&'a RawValue>,
 }
 
 /// `DELETE /customers/{external_customer_id}/applied_coupons/{id}`, naming the coupon by code.
@@ -671,12 +670,8 @@ fn parse_step(text: &RawValue) -> Result<Step> {
         "create_subscription" => Op::CreateSubscription(within_body(value)?),
         "update_subscription" => Op::UpdateSubscription(within_body(value)?),
         "terminate_subscription" => Op::TerminateSubscription(within_body(value)?),
-        "event" => Op::Event(
-            within_event_body::<EventBody>(value)?
-                .into_event(at)
-                .map_err(|e| e.within("body"))?,
-        ),
-        "events_batch" => Op::EventsBatch(stamped_batch(within_event_body(value)?, at)?),
+        "event" => Op::Event(stamped_event(value, at).map_err(|e| e.within("body"))?),
+        "events_batch" => Op::EventsBatch(stamped_batch(value, at)?),
         "apply_coupon" => Op::ApplyCoupon(within_body(value)?),
         "remove_applied_coupon" => Op::RemoveAppliedCoupon(within_body(value)?),
         "create_wallet" => Op::CreateWallet(within_body(value)?),
@@ -701,29 +696,31 @@ fn parse_step(text: &RawValue) -> Result<Step> {
     Ok(Step { at, op })
 }
 
-/// The events of a batch, each stamped with `at` when it has no timestamp; a bad one fails at
-/// `body.events[i].timestamp`.
-fn stamped_batch(batch: EventsBatchBody, at: Timestamp) -> Result<EventsBatch> {
-    let events = batch
-        .events
-        .into_iter()
-        .enumerate()
-        .map(|(i, body)| {
-            body.into_event(at)
-                .map_err(|e| e.within(&format!("body.events[{i}]")))
-        })
-        .collect::<Result<_>>()?;
+/// Reads an `events_batch` body, each event stamped as [`stamped_event`] does; a bad event fails
+/// at `body.events[i].<field>`. The events' texts are listed first, so that the events are read
+/// into a list of the right size (not grown, and copied, a thousand events at a time).
+fn stamped_batch(text: &str, at: Timestamp) -> Result<EventsBatch> {
+    let batch: EventsBatchBody = within_body(text)?;
+    let mut events = Vec::with_capacity(batch.events.len());
+    for (i, event) in batch.events.into_iter().enumerate() {
+        events.push(
+            stamped_event(event.get(), at)
+                .map_err(|e| e.within(&format!("body.events[{i}]")))?,
+        );
+    }
     Ok(EventsBatch { events })
 }
 
-/// Reads a step's body as a `T`, failing at `body.<the field that does not fit>`.
-fn within_body<T: DeserializeOwned>(text: &str) -> Result<T> {
-    crate::eval::from_json(text).map_err(|e| e.within("body"))
+/// Reads an event's text, stamped with `at` when it has no timestamp. The text is read without
+/// following the JSON path first (the path follower copies each field name it passes: a million
+/// events' worth); only an event that fails is read again, followed, to say where.
+fn stamped_event(text: &str, at: Timestamp) -> Result<Event> {
+    serde_json::from_str::<EventBody>(text)
+        .or_else(|_| crate::eval::from_json(text))?
+        .into_event(at)
 }
 
-/// Reads an event step's body as [`within_body`] does, without following the JSON path first (the
-/// path follower copies each field name it passes: a million events' worth). Only a body that
-/// fails is read again, followed, to say where.
-fn within_event_body<T: DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).or_else(|_| within_body(text))
+/// Reads a step's body as a `T`, failing at `body.<the field that does not fit>`.
+fn within_body<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T> {
+    crate::eval::from_json(text).map_err(|e| e.within("body"))
 }
