@@ -704,8 +704,7 @@ fn stamped_batch(text: &str, at: Timestamp) -> Result<EventsBatch> {
     let mut events = Vec::with_capacity(batch.events.len());
     for (i, event) in batch.events.into_iter().enumerate() {
         events.push(
-            stamped_event(event.get(), at)
-                .map_err(|e| e.within(&format!("body.events[{i}]")))?,
+            stamped_event(event.get(), at).map_err(|e| e.within(&format!("body.events[{i}]")))?,
         );
     }
     Ok(EventsBatch { events })

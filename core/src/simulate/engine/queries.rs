@@ -2,7 +2,6 @@
 //! output: `current_usage`, `past_usage`, `lifetime_usage`, `estimate_fees` and `preview_invoice`.
 //! Queries change nothing: a preview or an estimate leaves no invoice, fee or id behind.
 
-
 use jiff::Timestamp;
 
 use super::progressive::threshold_completion;
