@@ -117,6 +117,7 @@ scenario_tests!(
     error_unknown_plan => "error_unknown_plan.json",
     error_step_order => "error_step_order.json",
     error_bad_body => "error_bad_body.json",
+    error_bad_event_timestamp => "error_bad_event_timestamp.json",
     event_warnings => "event_warnings.json",
     pay_in_advance_charges => "pay_in_advance_charges.json",
     current_usage_timezone_zero_invoice => "current_usage_timezone_zero_invoice.json",

@@ -10,7 +10,6 @@
 //! key: pricing runs again on the cached units. What to bill and how to price is not this module's
 //! business.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 
@@ -88,8 +87,9 @@ impl EventsId {
                 events.len().hash(hasher);
                 for event in *events {
                     match event {
-                        Cow::Borrowed(e) => address(e).hash(hasher),
-                        Cow::Owned(e) => (&e.transaction_id, e.timestamp).hash(hasher),
+                        StoredEvent::Loaded(e) => address(e).hash(hasher),
+                        StoredEvent::Step(e) => (&e.transaction_id, e.timestamp).hash(hasher),
+                        StoredEvent::Completed(e) => (&e.transaction_id, e.timestamp).hash(hasher),
                     }
                 }
             }
@@ -101,21 +101,23 @@ impl EventsId {
 /// A stored event: a loaded one by its address in the session's list, a step's by value.
 enum EventId {
     Loaded(usize),
-    Owned(Event),
+    Valued(Event),
 }
 
 impl EventId {
     fn of(event: &StoredEvent) -> Self {
         match event {
-            Cow::Borrowed(e) => EventId::Loaded(address(e)),
-            Cow::Owned(e) => EventId::Owned(e.clone()),
+            StoredEvent::Loaded(e) => EventId::Loaded(address(e)),
+            StoredEvent::Step(e) => EventId::Valued((*e).clone()),
+            StoredEvent::Completed(e) => EventId::Valued(e.clone()),
         }
     }
 
     fn is(&self, event: &StoredEvent) -> bool {
         match (self, event) {
-            (EventId::Loaded(a), Cow::Borrowed(e)) => *a == address(e),
-            (EventId::Owned(a), Cow::Owned(e)) => a == e,
+            (EventId::Loaded(a), StoredEvent::Loaded(e)) => *a == address(e),
+            (EventId::Valued(a), StoredEvent::Step(e)) => a == *e,
+            (EventId::Valued(a), StoredEvent::Completed(e)) => a == e,
             _ => false,
         }
     }

@@ -37,7 +37,7 @@ use crate::simulate::fees::{
 use crate::simulate::loaded::LoadedIndex;
 use crate::simulate::output::{SimulationOutput, Warning};
 use crate::simulate::scenario::{
-    ClockJob, EventBody, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
+    ClockJob, OneOffInvoice, Op, Scenario, Step, SubscriptionUpdate, Termination,
 };
 use crate::subscription::{
     OnTerminationCreditNote, OnTerminationInvoice, Subscription, SubscriptionStatus,
@@ -1476,10 +1476,9 @@ impl<'s> Engine<'s> {
         });
     }
 
-    /// Receives a timeline event, stamped with the step's instant when it has no timestamp.
-    fn receive(&mut self, body: &'s EventBody, at: Timestamp) -> Result<()> {
-        let event = body.clone().into_event(at)?;
-        self.keep_event(Cow::Owned(event), &body.transaction_id, at)
+    /// Receives a timeline event (stamped with its step's instant when it had no timestamp).
+    fn receive(&mut self, event: &'s Event, at: Timestamp) -> Result<()> {
+        self.keep_event(event, StoredEvent::Step, at)
     }
 
     /// Replays the pending loaded events earlier than `limit` (all without one). The events of one
@@ -1508,26 +1507,24 @@ impl<'s> Engine<'s> {
     /// keeps a loaded event borrowed, not copied.
     fn replay(&mut self, j: usize, event: &'s Event) -> Result<()> {
         self.cause = Cause::Event(j);
-        let path = format!("events[{j}]");
         self.advance_to(event.timestamp)
-            .and_then(|()| {
-                self.keep_event(Cow::Borrowed(event), &event.transaction_id, event.timestamp)
-            })
-            .map_err(|e| e.within(&path))
+            .and_then(|()| self.keep_event(event, StoredEvent::Loaded, event.timestamp))
+            .map_err(|e| e.within(&format!("events[{j}]")))
     }
 
-    /// Keeps an event: attributes it to a subscription, drops a duplicate `transaction_id` (the
-    /// event's own, lent for as long as the store lives), warns about what cannot be billed, and
-    /// bills it at once on the pay-in-advance charges of its metric.
+    /// Keeps an event, lent for as long as the store lives and held as `lent` makes it: attributes
+    /// it to a subscription (a copy then names it), drops a duplicate `transaction_id`, warns about
+    /// what cannot be billed, and bills it at once on the pay-in-advance charges of its metric.
     fn keep_event(
         &mut self,
-        mut event: StoredEvent<'s>,
-        transaction_id: &'s str,
+        event: &'s Event,
+        lent: fn(&'s Event) -> StoredEvent<'s>,
         at: Timestamp,
     ) -> Result<()> {
+        let transaction_id = event.transaction_id.as_str();
         let transaction = || Some(transaction_id.to_owned());
-        let external_id = match event.external_subscription_id.as_deref() {
-            Some(id) => id.to_owned(),
+        let external_id: Cow<'s, str> = match event.external_subscription_id.as_deref() {
+            Some(id) => Cow::Borrowed(id),
             None => {
                 let customer = event.external_customer_id.as_deref();
                 let candidates: Vec<&SubscriptionState> = self
@@ -1540,7 +1537,7 @@ impl<'s> Engine<'s> {
                     })
                     .collect();
                 match candidates.as_slice() {
-                    [only] => only.body.external_id.clone(),
+                    [only] => Cow::Owned(only.body.external_id.clone()),
                     _ => {
                         self.warn(
                             at,
@@ -1552,7 +1549,7 @@ impl<'s> Engine<'s> {
                 }
             }
         };
-        let Some(subscriptions) = self.by_external_id.get(&external_id) else {
+        let Some(subscriptions) = self.by_external_id.get(external_id.as_ref()) else {
             self.warn(
                 at,
                 transaction(),
@@ -1573,12 +1570,16 @@ impl<'s> Engine<'s> {
             );
             return Ok(());
         };
-        if event.external_subscription_id.is_none() {
-            event.to_mut().external_subscription_id = Some(external_id.clone());
-        }
+        let stored = match &external_id {
+            Cow::Borrowed(_) => lent(event),
+            Cow::Owned(id) => StoredEvent::Completed(Event {
+                external_subscription_id: Some(id.clone()),
+                ..event.clone()
+            }),
+        };
         let Some(position) = self
             .events
-            .insert(&external_id, metric, transaction_id, event)
+            .insert(&external_id, metric, transaction_id, stored)
         else {
             self.warn(
                 at,

@@ -11,7 +11,8 @@
 //! [`super::loaded`] allows it): each list is then the session's index, and the clock, moved by
 //! the engine, says which of its events have arrived.
 
-use std::borrow::Cow;
+use std::borrow::Borrow;
+use std::ops::Deref;
 
 use jiff::Timestamp;
 
@@ -21,8 +22,37 @@ use crate::metric::hash::{FastMap, FastSet};
 use crate::metric::{AggregationRequest, AggregationResult, Metric, Period};
 use crate::simulate::loaded::LoadedIndex;
 
-/// An event the store holds: parsed from a timeline step (owned) or lent by the caller (borrowed).
-pub(crate) type StoredEvent<'s> = Cow<'s, Event>;
+/// An event the store holds: lent for the run, or a copy the engine completed; how the
+/// aggregation cache (`super::cache`) tells two of them apart.
+#[derive(Debug, Clone)]
+pub(crate) enum StoredEvent<'s> {
+    /// A session's loaded event, known by its place in the session's list (which stays put while
+    /// the cache lives).
+    Loaded(&'s Event),
+    /// A timeline step's event, lent by the scenario (whose place another scenario may take):
+    /// known by value.
+    Step(&'s Event),
+    /// A copy completed by the engine (its subscription found from its customer), or an event
+    /// made up for an estimate: known by value.
+    Completed(Event),
+}
+
+impl Deref for StoredEvent<'_> {
+    type Target = Event;
+
+    fn deref(&self) -> &Event {
+        match self {
+            StoredEvent::Loaded(event) | StoredEvent::Step(event) => event,
+            StoredEvent::Completed(event) => event,
+        }
+    }
+}
+
+impl Borrow<Event> for StoredEvent<'_> {
+    fn borrow(&self) -> &Event {
+        self
+    }
+}
 
 /// Every kept event, by `external_subscription_id`, then by the catalog index of its metric.
 pub(crate) struct EventStore<'s> {

@@ -4,12 +4,16 @@
 //! Every object keeps the shape of Lago's API. A step is `{"at": ISO 8601, "op": name, "body": {…}}`,
 //! the body being what that API call takes. [`Scenario::parse`] reads a document and reports a bad
 //! step at `timeline[i].body.<field>`; the catalog is checked by [`super::catalog`].
+//!
+//! An event step's event (`event`, or each of an `events_batch`) is read as an [`EventBody`], whose
+//! timestamp may be left out, and kept as the [`Event`] it makes at the step's instant: the
+//! documents describe the body, the engine lends the kept event to its store instead of copying it.
+//! A scenario is therefore read only by [`Scenario::parse`] (it is not `Deserialize`).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -41,7 +45,7 @@ use crate::wallet::Wallet;
 /// }"#).unwrap();
 /// assert_eq!(scenario.timeline.len(), 1);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Scenario {
@@ -75,7 +79,7 @@ pub struct Scenario {
 }
 
 /// One API call at one instant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct Step {
@@ -104,7 +108,7 @@ export type StepCall = {
 "#;
 
 /// The API calls a timeline can make, each with its body in the API's shape.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(tag = "op", content = "body", rename_all = "snake_case")]
@@ -114,7 +118,8 @@ pub enum Op {
     CreateSubscription(Box<Subscription>),
     UpdateSubscription(SubscriptionUpdate),
     TerminateSubscription(Termination),
-    Event(EventBody),
+    #[cfg_attr(feature = "openapi", schema(value_type = EventBody))]
+    Event(#[cfg_attr(feature = "typescript", tsify(type = "EventBody"))] Event),
     EventsBatch(EventsBatch),
     ApplyCoupon(Box<AppliedCoupon>),
     RemoveAppliedCoupon(CouponRemoval),
@@ -253,12 +258,23 @@ impl EventBody {
 }
 
 /// `POST /events/batch`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(deny_unknown_fields)]
 pub struct EventsBatch {
-    pub events: Vec<EventBody>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<EventBody>))]
+    #[cfg_attr(feature = "typescript", tsify(type = "EventBody[]"))]
+    pub events: Vec<Event>,
+}
+
+/// An `events_batch` body as written: each event's JSON text, read on its own by
+/// [`stamped_batch`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsBatchBody<'a> {
+    #[serde(borrow)]
+    events: Vec<&'a RawValue>,
 }
 
 /// `DELETE /customers/{external_customer_id}/applied_coupons/{id}`, naming the coupon by code.
@@ -654,8 +670,8 @@ fn parse_step(text: &RawValue) -> Result<Step> {
         "create_subscription" => Op::CreateSubscription(within_body(value)?),
         "update_subscription" => Op::UpdateSubscription(within_body(value)?),
         "terminate_subscription" => Op::TerminateSubscription(within_body(value)?),
-        "event" => Op::Event(within_body(value)?),
-        "events_batch" => Op::EventsBatch(within_body(value)?),
+        "event" => Op::Event(stamped_event(value, at).map_err(|e| e.within("body"))?),
+        "events_batch" => Op::EventsBatch(stamped_batch(value, at)?),
         "apply_coupon" => Op::ApplyCoupon(within_body(value)?),
         "remove_applied_coupon" => Op::RemoveAppliedCoupon(within_body(value)?),
         "create_wallet" => Op::CreateWallet(within_body(value)?),
@@ -680,7 +696,30 @@ fn parse_step(text: &RawValue) -> Result<Step> {
     Ok(Step { at, op })
 }
 
+/// Reads an `events_batch` body, each event stamped as [`stamped_event`] does; a bad event fails
+/// at `body.events[i].<field>`. The events' texts are listed first, so that the events are read
+/// into a list of the right size (not grown, and copied, a thousand events at a time).
+fn stamped_batch(text: &str, at: Timestamp) -> Result<EventsBatch> {
+    let batch: EventsBatchBody = within_body(text)?;
+    let mut events = Vec::with_capacity(batch.events.len());
+    for (i, event) in batch.events.into_iter().enumerate() {
+        events.push(
+            stamped_event(event.get(), at).map_err(|e| e.within(&format!("body.events[{i}]")))?,
+        );
+    }
+    Ok(EventsBatch { events })
+}
+
+/// Reads an event's text, stamped with `at` when it has no timestamp. The text is read without
+/// following the JSON path first (the path follower copies each field name it passes: a million
+/// events' worth); only an event that fails is read again, followed, to say where.
+fn stamped_event(text: &str, at: Timestamp) -> Result<Event> {
+    serde_json::from_str::<EventBody>(text)
+        .or_else(|_| crate::eval::from_json(text))?
+        .into_event(at)
+}
+
 /// Reads a step's body as a `T`, failing at `body.<the field that does not fit>`.
-fn within_body<T: DeserializeOwned>(text: &str) -> Result<T> {
+fn within_body<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T> {
     crate::eval::from_json(text).map_err(|e| e.within("body"))
 }

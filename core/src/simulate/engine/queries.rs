@@ -2,8 +2,6 @@
 //! output: `current_usage`, `past_usage`, `lifetime_usage`, `estimate_fees` and `preview_invoice`.
 //! Queries change nothing: a preview or an estimate leaves no invoice, fee or id behind.
 
-use std::borrow::Cow;
-
 use jiff::Timestamp;
 
 use super::progressive::threshold_completion;
@@ -211,7 +209,7 @@ impl Engine<'_> {
             .unwrap_or_default()
             .to_vec();
         let position = events.partition_point(|e| e.timestamp <= at);
-        events.insert(position, Cow::Owned(event));
+        events.insert(position, StoredEvent::Completed(event));
         let in_advance = match metric {
             Some(m) => self.in_advance_fees(s, m, &events, position)?,
             None => None,
