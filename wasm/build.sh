@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package into wasm/pkg/ and packs it into wasm/dist/lagom-billing-VERSION.tgz:
-# the core compiled to wasm32 twice — the full module (lagom_wasm: profile wasm-speed and wasm-opt -O3,
+# the core compiled to wasm32 twice — the full module (lagom_wasm: profile wasm-speed and wasm-opt -Os,
 # the simulator's speed first) and the eval-only one (lagom_eval, without the `simulator` feature, behind
 # `lagom-billing/eval`: profile wasm-release and wasm-opt -Oz, size first) —, each through wasm-bindgen's
 # `--target web` glue and wasm-opt (npm binaryen, never Debian's), the hand-written entries from js/ and
@@ -30,7 +30,7 @@ module() {
 }
 
 rm -rf pkg dist
-module lagom_wasm wasm-speed O3
+module lagom_wasm wasm-speed Os
 module lagom_eval wasm-release Oz --no-default-features
 cp js/*.js js/*.d.ts README.md pkg/
 node package.mjs > pkg/package.json
