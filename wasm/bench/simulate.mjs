@@ -9,9 +9,11 @@
 //      price edit (native: session/resimulate_price_edit_*), median and p95 of the re-runs.
 // Usage: node bench/simulate.mjs [events for 1] [events for 2 and 3] [runs of 2] [re-runs of 3]
 // (defaults 100000, 1000000, 3 and 50).
-// With LAGOM_BENCH_SCENARIO=path, the scenario of 1 is also written there, for timing the native
-// `lagom simulate` on the very same document.
+// With LAGOM_BENCH_SCENARIOS=DIR, the scenarios of 1 and 2 are also written there (simulate-N.json), for
+// timing the native core on the very same documents (`cargo run --profile bench -p lagom-wasm --example
+// native_simulate -- DIR/simulate-N.json`). LAGOM_BENCH_SKIP_WORKSPACE=1 skips 3.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { simulate, Workspace } from '../pkg/node.js';
@@ -109,15 +111,16 @@ function measure(label, times, run) {
 console.log(`load average before: ${readLoad()}`);
 
 const scenarioSmall = steppedScenario(small);
-if (process.env.LAGOM_BENCH_SCENARIO) writeFileSync(process.env.LAGOM_BENCH_SCENARIO, JSON.stringify(scenarioSmall));
+saveScenario(small, scenarioSmall);
 const s = measure(`simulate, ${small.toLocaleString('en')} events, 1,000 subscriptions`, runs, () => simulate(scenarioSmall));
 console.log(`  ${Math.round(small / (s.median / 1000)).toLocaleString('en')} events/s`);
 
 const scenarioLarge = steppedScenario(large);
+saveScenario(large, scenarioLarge);
 const l = measure(`simulate, criterion's scenario (${large.toLocaleString('en')} events, 1,000 subscriptions)`, runs, () => simulate(scenarioLarge));
 console.log(`  ${Math.round(large / (l.median / 1000)).toLocaleString('en')} events/s`);
 
-for (const subscriptions of [10, 100]) {
+for (const subscriptions of process.env.LAGOM_BENCH_SKIP_WORKSPACE ? [] : [10, 100]) {
   const workspace = new Workspace();
   const loadStart = performance.now();
   const report = workspace.loadEvents(loadedEvents(large, subscriptions));
@@ -131,6 +134,12 @@ for (const subscriptions of [10, 100]) {
 }
 
 console.log(`load average after: ${readLoad()}`);
+
+/** Writes `scenario` to $LAGOM_BENCH_SCENARIOS/simulate-EVENTS.json, when that variable names a folder. */
+function saveScenario(events, scenario) {
+  const dir = process.env.LAGOM_BENCH_SCENARIOS;
+  if (dir) writeFileSync(join(dir, `simulate-${events}.json`), JSON.stringify(scenario));
+}
 
 /** The machine's load average (1, 5 and 15 minutes): the figures mean little on a busy machine. */
 function readLoad() {
