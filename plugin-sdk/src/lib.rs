@@ -61,10 +61,12 @@ pub struct Context {
     /// The period's events, in timestamp order.
     #[serde(default)]
     pub events: Vec<Event>,
-    /// The period's first instant (`YYYY-MM-DDTHH:MM:SSZ`), when the host knows it.
+    /// The period's first instant (`YYYY-MM-DDTHH:MM:SSZ`): reserved by the ABI, not sent yet by
+    /// either runtime.
     #[serde(default)]
     pub from_datetime: Option<String>,
-    /// The period's last instant (`YYYY-MM-DDTHH:MM:SSZ`), when the host knows it.
+    /// The period's last instant (`YYYY-MM-DDTHH:MM:SSZ`): reserved by the ABI, not sent yet by
+    /// either runtime.
     #[serde(default)]
     pub to_datetime: Option<String>,
 }
