@@ -6,17 +6,10 @@ import { describe, it } from 'node:test';
 
 import * as lagom from 'lagom-billing';
 
+import { thrown } from './support.mjs';
+
 const { billingPeriod, evalAggregation, evalCharge, LagomError } = lagom;
 const entries = { evalCharge, evalAggregation, billingPeriod };
-
-function thrown(run) {
-  try {
-    run();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a throw');
-}
 
 it('exports the documented names and nothing else', () => {
   assert.deepEqual(Object.keys(lagom).sort(), [

@@ -9,16 +9,9 @@ import { gzipSync } from 'node:zlib';
 import * as full from 'lagom-billing';
 import * as evalOnly from 'lagom-billing/eval';
 
-const packageFile = (name) => new URL(import.meta.resolve('lagom-billing/package.json').replace('package.json', name));
+import { thrown } from './support.mjs';
 
-function thrown(run) {
-  try {
-    run();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a throw');
-}
+const packageFile = (name) => new URL(import.meta.resolve('lagom-billing/package.json').replace('package.json', name));
 
 it('exports the eval contracts, price curves, the loaders, the plugin API and LagomError, and nothing else', () => {
   assert.deepEqual(Object.keys(evalOnly).sort(), [
