@@ -1,5 +1,5 @@
-//! The documents of the custom-pricing plugin ABI (`docs/plugins.md`): the state a `lagom_aggregate`
-//! request carries, and how a plugin's response and its answers are read.
+//! The documents of the custom-pricing plugin ABI (`docs/plugins.md`): the `lagom_price` request and
+//! the state a `lagom_aggregate` request carries, and how a plugin's response and its answers are read.
 //!
 //! Every runtime that calls plugins — the native host on wasmtime and the npm package on the JS
 //! WebAssembly API — reads responses with these functions, so a plugin is judged by one set of rules and
@@ -12,9 +12,64 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::charge::{AmountDetails, ChargeResult, unit_amount};
+use jiff::Timestamp;
+
+use crate::charge::{AmountDetails, ChargeResult, CustomRequest, unit_amount};
 use crate::decimal::{self, Decimal};
+use crate::event::Event;
 use crate::metric::CustomState;
+
+/// `lagom_price`'s request: the units, the charge's properties as written, and the context.
+///
+/// ```
+/// use lagom_core::charge::CustomRequest;
+/// use lagom_core::plugin_abi::PriceRequest;
+/// use lagom_core::time::parse;
+/// let properties = serde_json::json!({"plugin": "time_of_day"});
+/// let period = (parse("2024-03-01T00:00:00Z").unwrap(), parse("2024-03-31T23:59:59Z").unwrap());
+/// let request = CustomRequest { units: "2.50".parse().unwrap(), full_units: None, properties: &properties,
+///     events: &[], custom_aggregation: None, period_events: &[], period: Some(period) };
+/// assert_eq!(serde_json::to_string(&PriceRequest::of(&request)).unwrap(),
+///     r#"{"units":"2.5","properties":{"plugin":"time_of_day"},"context":{"events":[],"from_datetime":"2024-03-01T00:00:00Z","to_datetime":"2024-03-31T23:59:59Z"}}"#);
+/// ```
+#[derive(Debug, Serialize)]
+pub struct PriceRequest<'a> {
+    pub units: String,
+    pub properties: &'a Value,
+    pub context: PriceContext<'a>,
+}
+
+/// The context of a price: the period's events, earliest first, and the charges period's bounds when
+/// the caller knows them (the simulator does; the `charge` eval contract does not).
+#[derive(Debug, Serialize)]
+pub struct PriceContext<'a> {
+    pub events: &'a [&'a Event],
+    #[serde(
+        with = "crate::time::iso_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from_datetime: Option<Timestamp>,
+    #[serde(
+        with = "crate::time::iso_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to_datetime: Option<Timestamp>,
+}
+
+impl<'a> PriceRequest<'a> {
+    /// The request for one custom charge.
+    pub fn of(request: &CustomRequest<'a>) -> Self {
+        PriceRequest {
+            units: decimal::to_text(request.units),
+            properties: request.properties,
+            context: PriceContext {
+                events: request.period_events,
+                from_datetime: request.period.map(|(from, _)| from),
+                to_datetime: request.period.map(|(_, to)| to),
+            },
+        }
+    }
+}
 
 /// Why a plugin's response was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

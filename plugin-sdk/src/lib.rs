@@ -61,12 +61,12 @@ pub struct Context {
     /// The period's events, in timestamp order.
     #[serde(default)]
     pub events: Vec<Event>,
-    /// The period's first instant (`YYYY-MM-DDTHH:MM:SSZ`): reserved by the ABI, not sent yet by
-    /// either runtime.
+    /// The charges period's first instant (`YYYY-MM-DDTHH:MM:SSZ`), when the caller knows the period
+    /// (a simulation does; the `charge` eval contract does not).
     #[serde(default)]
     pub from_datetime: Option<String>,
-    /// The period's last instant (`YYYY-MM-DDTHH:MM:SSZ`): reserved by the ABI, not sent yet by
-    /// either runtime.
+    /// The charges period's last instant (`YYYY-MM-DDTHH:MM:SSZ`), when the caller knows the period
+    /// (a simulation does; the `charge` eval contract does not).
     #[serde(default)]
     pub to_datetime: Option<String>,
 }

@@ -178,8 +178,11 @@ export interface PriceRequest {
   units: Decimal;
   /** The charge's properties as written (`plugin` included). */
   properties: { [key: string]: Json };
-  /** The charge's events of the billing period, earliest first (empty in `evalCharge`). */
-  context: { events: PluginEvent[] };
+  /**
+   * The charge's events of the billing period, earliest first (empty in `evalCharge`), and the charges
+   * period's first and last instants (`YYYY-MM-DDTHH:MM:SSZ`) in a simulation; absent in `evalCharge`.
+   */
+  context: { events: PluginEvent[]; from_datetime?: string; to_datetime?: string };
 }
 
 /** A custom charge's price. Without `unit_amount`, Lago's rule: `amount / units` (0 without units). */

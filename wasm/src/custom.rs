@@ -19,10 +19,9 @@ use lagom_core::Error;
 use lagom_core::charge::{
     AggregationAmount, ChargeResult, CustomPricing, CustomRequest, PLUGIN_PROPERTY, chosen_plugin,
 };
-use lagom_core::decimal;
 use lagom_core::event::Event;
 use lagom_core::metric::{CustomAggregator, CustomState};
-use lagom_core::plugin_abi::{self, ResponseError, StateText};
+use lagom_core::plugin_abi::{self, PriceRequest, ResponseError, StateText};
 use lagom_core::simulate::CustomCode;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -321,33 +320,6 @@ fn failed(reason: String) -> Error {
     Error::Custom {
         path: String::new(),
         reason,
-    }
-}
-
-/// `lagom_price`'s request, and a `price` callback's argument. Events are written by the core's own
-/// `Serialize` (through JSON text, like every output here): Lago's fields, decimals as strings,
-/// timestamps `YYYY-MM-DDTHH:MM:SSZ`.
-#[derive(Serialize)]
-struct PriceRequest<'a> {
-    units: String,
-    properties: &'a Value,
-    context: PriceContext<'a>,
-}
-
-#[derive(Serialize)]
-struct PriceContext<'a> {
-    events: &'a [&'a Event],
-}
-
-impl<'a> PriceRequest<'a> {
-    fn of(request: &CustomRequest<'a>) -> Self {
-        PriceRequest {
-            units: decimal::to_text(request.units),
-            properties: request.properties,
-            context: PriceContext {
-                events: request.period_events,
-            },
-        }
     }
 }
 

@@ -15,6 +15,7 @@ use crate::charge::{AmountDetails, ChargeResult, EventValue, PricingInput, unit_
 use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::event::Event;
+use jiff::Timestamp;
 
 /// The state a Lago custom aggregation leaves behind: the units it counted and the amount it priced.
 ///
@@ -43,7 +44,7 @@ pub struct CustomAggregation {
 /// ```
 /// use lagom_core::charge::CustomRequest;
 /// let properties = serde_json::json!({"tier": "gold"});
-/// let request = CustomRequest { units: 3.into(), full_units: None, properties: &properties, events: &[], custom_aggregation: None, period_events: &[] };
+/// let request = CustomRequest { units: 3.into(), full_units: None, properties: &properties, events: &[], custom_aggregation: None, period_events: &[], period: None };
 /// assert_eq!(request.properties["tier"], "gold");
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +60,8 @@ pub struct CustomRequest<'a> {
     /// The period's events themselves, earliest first, when the caller has them (the simulator does;
     /// the `charge` eval contract only has `events`' values).
     pub period_events: &'a [&'a Event],
+    /// The charges period's first and last instants, when the caller knows them.
+    pub period: Option<(Timestamp, Timestamp)>,
 }
 
 /// The charge property naming the plugin of a `custom` charge (the plugin's file stem), for every host
@@ -137,7 +140,7 @@ pub trait CustomPricing {
 ///
 /// ```
 /// use lagom_core::charge::{AggregationAmount, CustomPricing, CustomRequest};
-/// let request = CustomRequest { units: 0.into(), full_units: None, properties: &serde_json::json!({}), events: &[], custom_aggregation: None, period_events: &[] };
+/// let request = CustomRequest { units: 0.into(), full_units: None, properties: &serde_json::json!({}), events: &[], custom_aggregation: None, period_events: &[], period: None };
 /// let result = AggregationAmount.price(&request).unwrap();
 /// assert_eq!((result.amount, result.unit_amount), (0.into(), 0.into()));
 /// ```
@@ -209,6 +212,7 @@ impl Custom {
             events: input.events,
             custom_aggregation: input.custom_aggregation,
             period_events: input.period_events,
+            period: input.period,
         };
         plugin.price(&request).map_err(|reason| Error::Custom {
             path: String::new(),

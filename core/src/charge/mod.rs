@@ -27,6 +27,7 @@ mod properties;
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
+use jiff::Timestamp;
 
 use crate::decimal::{self, Decimal};
 use crate::error::{Error, Result};
@@ -137,6 +138,9 @@ pub struct PricingInput<'a> {
     /// The period's events themselves, earliest first, for [`CustomPricing`] implementations (the
     /// simulator fills it for `custom` charges; other models read `events`).
     pub period_events: &'a [&'a Event],
+    /// The charges period's first and last instants, when the caller knows them (the simulator does),
+    /// for [`CustomPricing`] implementations.
+    pub period: Option<(Timestamp, Timestamp)>,
 }
 
 impl<'a> PricingInput<'a> {
@@ -154,6 +158,7 @@ impl<'a> PricingInput<'a> {
             subunit_to_unit: Decimal::ONE_HUNDRED,
             custom_aggregation: None,
             period_events: &[],
+            period: None,
         }
     }
 

@@ -144,6 +144,7 @@ fn answer(input: &Input, custom: Option<&dyn CustomPricing>) -> Result<Output> {
         subunit_to_unit,
         custom_aggregation: input.custom_aggregation.as_ref(),
         period_events: &[],
+        period: None,
     };
     let charge = match custom {
         Some(custom) => pricing.apply_with(&pricing_input, custom)?,

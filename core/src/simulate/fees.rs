@@ -266,6 +266,7 @@ impl<'a> ChargeBilling<'a> {
             subunit_to_unit: Decimal::from(self.currency.subunit_to_unit()),
             custom_aggregation: custom_aggregation.as_ref(),
             period_events: &period_events,
+            period: Some((self.period.from_datetime, self.period.to_datetime)),
         };
         let priced = match self.custom.pricing() {
             Some(custom) => pricing.apply_with(&input, custom)?,

@@ -23,7 +23,7 @@ use lagom_core::event::Event;
 use lagom_core::metric::{CustomAggregator, CustomState};
 use lagom_core::plugin_abi;
 use lagom_core::simulate::CustomCode;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::runtime::{Plugin, Runtime};
 
@@ -58,9 +58,9 @@ impl CustomPricing for Runtime {
             }
             return AggregationAmount.price(request);
         }
-        let context = json!({
-            "events": request.period_events.iter().copied().map(abi_event).collect::<Vec<_>>(),
-        });
+        // The context as the ABI writes it (the core's document, as the npm package sends it).
+        let context = serde_json::to_value(plugin_abi::PriceRequest::of(request).context)
+            .map_err(|e| format!("cannot encode the request: {e}"))?;
         plugin
             .price(request.units, request.properties, &context)
             .map_err(|e| e.to_string())?

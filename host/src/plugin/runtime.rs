@@ -213,7 +213,7 @@ impl Plugin {
     }
 
     /// Prices `units` with the plugin's `lagom_price`: a custom charge model. `context` is a JSON object
-    /// (`events`; `docs/plugins.md` reserves `from_datetime` and `to_datetime`) handed over as it is.
+    /// (`events`, and `from_datetime`/`to_datetime` when the period is known) handed over as it is.
     pub fn price(
         &self,
         units: Decimal,

@@ -91,6 +91,9 @@ describe('custom pricing by JS callbacks', () => {
     assert.equal(output.invoices[0].total_amount_cents, 900);
     assert.deepEqual(seen.at(-1).context.events.map((e) => e.timestamp), events);
     assert.equal(seen.at(-1).units, '5');
+    // The charges period of a calendar monthly plan started 2024-03-01, in UTC: March, first to last second.
+    assert.equal(seen.at(-1).context.from_datetime, '2024-03-01T00:00:00Z');
+    assert.equal(seen.at(-1).context.to_datetime, '2024-03-31T23:59:59Z');
   });
 
   it('folds a custom_agg metric with aggregate(event, state, properties), Lago-style', () => {
