@@ -56,31 +56,17 @@ pub(crate) struct JsPlugin {
 impl JsCustom {
     /// Reads `options.custom`: none when `options` or `custom` is missing.
     pub(crate) fn from_options(options: &JsValue) -> Result<Option<JsCustom>, Error> {
-        if options.is_undefined() || options.is_null() {
+        let Some(options) = optional_object(options, "options", "an object like {custom}")? else {
             return Ok(None);
-        }
-        if !options.is_object() {
-            return Err(Error::invalid(
-                "options",
-                format!(
-                    "must be an object like {{custom}} (got {})",
-                    describe(options)
-                ),
-            ));
-        }
-        let custom = field(options, "custom");
-        if custom.is_undefined() || custom.is_null() {
+        };
+        let Some(custom) = optional_object(
+            &field(options, "custom"),
+            "custom",
+            "callbacks {price?, aggregate?} or {plugins: [...]}",
+        )?
+        .cloned() else {
             return Ok(None);
-        }
-        if !custom.is_object() {
-            return Err(Error::invalid(
-                "custom",
-                format!(
-                    "must be callbacks {{price?, aggregate?}} or {{plugins: [...]}} (got {})",
-                    describe(&custom)
-                ),
-            ));
-        }
+        };
         let plugins = field(&custom, "plugins");
         let price = optional_function(&custom, "price")?;
         let aggregate = optional_function(&custom, "aggregate")?;
@@ -345,6 +331,25 @@ fn read_charge(
 /// `object[key]`; undefined when it cannot be read.
 fn field(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `value` when it is an object, none when it is undefined or null, else an error at `path` saying
+/// what it must be.
+fn optional_object<'v>(
+    value: &'v JsValue,
+    path: &str,
+    expected: &str,
+) -> Result<Option<&'v JsValue>, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if !value.is_object() {
+        return Err(Error::invalid(
+            path,
+            format!("must be {expected} (got {})", describe(value)),
+        ));
+    }
+    Ok(Some(value))
 }
 
 /// `object[key]` when it is a function, none when it is undefined.
